@@ -1,0 +1,80 @@
+// The generic path: the LSTM / GRU recurrence as a loop of tfjs-core ops per step, for
+// backends without a kernel of ours (webgl, tensorflow). Differentiated by tfjs's autodiff.
+// Same contract as lstmSequenceKernel / gruSequenceKernel.
+import * as tf from '@tensorflow/tfjs-core';
+import type { LstmSequenceResult, SequenceSpans } from './lstm-sequence';
+import type { GruSequenceResult } from './gru-sequence';
+
+/** [time] tensors of [batch, 1]: 1 where the row is active at that step. */
+function stepMasks(spans: SequenceSpans, T: number): tf.Tensor2D[] {
+  const B = spans.start.length;
+  const m = new Float32Array(T * B);
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) m[t * B + b] = t >= spans.start[b] && t < spans.end[b] ? 1 : 0;
+  }
+  const all = tf.tensor3d(m, [T, B, 1]);
+  const steps = tf.unstack(all) as tf.Tensor2D[];
+  all.dispose();
+  return steps;
+}
+
+/** Keeps `prev` where the mask is 0, takes `next` where it is 1. */
+function carry(mask: tf.Tensor2D, next: tf.Tensor2D, prev: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(prev, tf.mul(mask, tf.sub(next, prev)));
+}
+
+export function lstmSequenceOps(
+  gx: tf.Tensor3D,
+  whh: tf.Tensor2D,
+  h0: tf.Tensor2D,
+  c0: tf.Tensor2D,
+  spans: SequenceSpans,
+  reverse: boolean,
+): LstmSequenceResult {
+  const T = gx.shape[0];
+  const masks = stepMasks(spans, T);
+  const gxSteps = tf.unstack(gx) as tf.Tensor2D[];
+  const ys: tf.Tensor2D[] = new Array(T);
+  let h = h0;
+  let c = c0;
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const pre = tf.add(gxSteps[t], tf.matMul(h, whh, false, true));
+    const [i, f, g, o] = tf.split(pre, 4, 1);
+    const cNew = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
+    const hNew = tf.mul(tf.sigmoid(o), tf.tanh(cNew)) as tf.Tensor2D;
+    ys[t] = tf.mul(masks[t], hNew);
+    c = carry(masks[t], cNew as tf.Tensor2D, c);
+    h = carry(masks[t], hNew, h);
+  }
+  return { y: tf.stack(ys) as tf.Tensor3D, hN: h, cN: c };
+}
+
+export function gruSequenceOps(
+  gx: tf.Tensor3D,
+  whh: tf.Tensor2D,
+  bhh: tf.Tensor1D,
+  h0: tf.Tensor2D,
+  spans: SequenceSpans,
+  reverse: boolean,
+): GruSequenceResult {
+  const T = gx.shape[0];
+  const masks = stepMasks(spans, T);
+  const gxSteps = tf.unstack(gx) as tf.Tensor2D[];
+  const ys: tf.Tensor2D[] = new Array(T);
+  let h = h0;
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const gh = tf.add(tf.matMul(h, whh, false, true), bhh);
+    const [xr, xz, xn] = tf.split(gxSteps[t], 3, 1);
+    const [hr, hz, hn] = tf.split(gh, 3, 1);
+    const r = tf.sigmoid(tf.add(xr, hr));
+    const z = tf.sigmoid(tf.add(xz, hz));
+    const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
+    // (1 − z)·n + z·h = n + z·(h − n)
+    const hNew = tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D;
+    ys[t] = tf.mul(masks[t], hNew);
+    h = carry(masks[t], hNew, h);
+  }
+  return { y: tf.stack(ys) as tf.Tensor3D, hN: h };
+}
