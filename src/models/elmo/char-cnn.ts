@@ -1,0 +1,40 @@
+/**
+ * The context-independent token representation: char embedding → convolutions (max-pooled
+ * over characters, then the activation, as bilm-tf orders them) → highway → projection.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { gatherRows } from './gather-rows';
+import { highway, HighwayWeights } from './highway';
+
+export interface CharCnnWeights {
+  /** The stored table: 261 rows for character ids 1..261 (id 0, "no token", maps to zeros). */
+  charEmbed: tf.Tensor2D;
+  /** Per filter: [width, charDim, count] (the file's [1, width, charDim, count] without its leading 1). */
+  convW: tf.Tensor3D[];
+  convB: tf.Tensor1D[];
+  highway: HighwayWeights[];
+  /** Absent when the filter total already equals the LSTM input width. */
+  projection?: { w: tf.Tensor2D; b: tf.Tensor1D };
+}
+
+/**
+ * Token representations for character ids `[tokens, maxChars]` (int32, shifted so 0 = none).
+ * Returns `[tokens, width]`.
+ */
+export function charCnn(weights: CharCnnWeights, charIds: tf.Tensor2D, activation: 'relu' | 'tanh'): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [nTokens, maxChars] = charIds.shape;
+    const dim = weights.charEmbed.shape[1];
+    const table = tf.concat([tf.zeros([1, dim]), weights.charEmbed], 0);
+    const embedded = tf.reshape(gatherRows(table, tf.reshape(charIds, [-1]) as tf.Tensor1D), [nTokens, maxChars, dim]) as tf.Tensor3D;
+    const pooled = weights.convW.map((w, i) => {
+      const conv = tf.add(tf.conv1d(embedded, w, 1, 'valid'), weights.convB[i]);
+      const max = tf.max(conv, 1);
+      return activation === 'relu' ? tf.relu(max) : tf.tanh(max);
+    });
+    let x = (pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1)) as tf.Tensor2D;
+    x = highway(x, weights.highway);
+    if (weights.projection) x = tf.add(tf.matMul(x, weights.projection.w), weights.projection.b) as tf.Tensor2D;
+    return x;
+  });
+}
