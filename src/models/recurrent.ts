@@ -26,12 +26,13 @@ export interface RecurrentOptions {
   implementation?: RecurrentImplementation;
 }
 
-export interface RecurrentState {
+// Type aliases rather than interfaces, so that these are TensorContainers (tf.tidy can return them).
+export type RecurrentState = {
   /** [layers·directions, batch, hidden], PyTorch's order (layer-major, forward then reverse). */
   h: tf.Tensor3D;
   /** LSTM only. */
   c?: tf.Tensor3D;
-}
+};
 
 export interface RecurrentApplyOptions {
   training?: boolean;
@@ -40,10 +41,10 @@ export interface RecurrentApplyOptions {
   padding?: 'post' | 'pre';
 }
 
-export interface RecurrentOutput extends RecurrentState {
+export type RecurrentOutput = RecurrentState & {
   /** [batch, time, directions·hidden], zero at padded steps. */
   output: tf.Tensor3D;
-}
+};
 
 interface DirectionWeights {
   weightIh: tf.Variable;
