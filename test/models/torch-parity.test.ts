@@ -81,3 +81,34 @@ for (const backend of ['cpu', 'wasm']) {
     }
   });
 }
+
+describe('loadTorchWeights errors', () => {
+  const c = cases.find((k) => k.kind === 'lstm' && k.bidirectional) ?? cases[0];
+  const make = () =>
+    new Recurrent({ kind: c.kind, inputSize: c.input_size, hiddenSize: c.hidden_size, numLayers: c.num_layers, bidirectional: c.bidirectional });
+
+  it('names a missing key and changes nothing', () => {
+    const layer = make();
+    const before = layer.namedWeights().weight_ih_l0.arraySync();
+    const { bias_hh_l0: _dropped, ...rest } = c.weights;
+    expect(() => loadTorchWeights(layer, rest)).toThrow(/missing weight "bias_hh_l0" \(expected shape \[\d+\]\)/);
+    expect(layer.namedWeights().weight_ih_l0.arraySync()).toEqual(before);
+    layer.dispose();
+  });
+
+  it('names a wrong shape, a ragged row, a non-number and an unexpected key', () => {
+    const layer = make();
+    const w = c.weights.weight_hh_l0 as number[][];
+    expect(() => loadTorchWeights(layer, { ...c.weights, weight_hh_l0: w.slice(1) })).toThrow(
+      new RegExp(`weight "weight_hh_l0" has shape \\[${w.length - 1},${w[0].length}\\], expected \\[${w.length},${w[0].length}\\]`),
+    );
+    expect(() => loadTorchWeights(layer, { ...c.weights, weight_hh_l0: [w[0], w[1].slice(1), ...w.slice(2)] })).toThrow(
+      /weight "weight_hh_l0" row 1 has/,
+    );
+    const bad = w.map((row) => [...row]);
+    (bad[2] as unknown[])[1] = 'x';
+    expect(() => loadTorchWeights(layer, { ...c.weights, weight_hh_l0: bad })).toThrow(/weight "weight_hh_l0"\[2\]\[1\] is "x"/);
+    expect(() => loadTorchWeights(layer, { ...c.weights, weight_ih_l9: [[1]] })).toThrow(/unexpected weight\(s\) "weight_ih_l9"/);
+    layer.dispose();
+  });
+});
