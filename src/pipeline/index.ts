@@ -1,0 +1,43 @@
+/**
+ * seqflow's streaming text pipeline.
+ *
+ * Every operator is a plain function `(source: AsyncIterable<A>) => AsyncIterable<B>`, so
+ * IxJS operators (`ix/asynciterable/operators`) and your own functions sit beside ours in a
+ * `pipe`. `pipe(source, ...ops)` returns a re-iterable {@link Dataset}: each `for await` is an
+ * epoch that re-reads the source (an array, a re-iterable AsyncIterable such as `readCsv`'s,
+ * or a function returning a fresh stream).
+ *
+ * Values or records — one design everywhere: `preprocess`, `tokenize`, `encode` and `pad`
+ * transform the items themselves by default (strings → strings → tokens → ids → Example);
+ * given `{ key: 'field' }` they transform that field of each record instead and keep every
+ * other field. `pad` turns a record into an {@link Example} (`ids`, `length`, `label` from
+ * `labelKey`, default `'label'`; the other fields ride along). Batching is two steps:
+ * `batch(size)` groups any items into arrays (fixed size, in order) and `collate()` stacks
+ * an array of Examples into a {@link Batch} (flat row-major `ids`, `lengths`, `labels`).
+ *
+ * ```ts
+ * const vocab = await buildVocab(pipe(rows, preprocess({ key: 'text' }), tokenize('basic_english', { key: 'text' })),
+ *   { key: 'text', maxTokens: 25000, specials: ['<UNK>', '<PAD>'], defaultToken: '<UNK>' });
+ * const batches = pipe(rows,
+ *   preprocess({ key: 'text' }), tokenize('basic_english', { key: 'text' }), encode(vocab, { key: 'text' }),
+ *   encodeLabels(['other', 'great'], { key: 'label' }),
+ *   pad({ key: 'text', length: 100, value: vocab.tokenToId('<PAD>') }),
+ *   shuffle(1000, { seed: 1 }), batch(16), collate());
+ * for await (const b of batches) { ... }   // one epoch
+ * ```
+ *
+ * Every operator takes `{ signal }`: aborting stops reading promptly (the source's `return()`
+ * runs) and throws an AbortError.
+ */
+export * from './types';
+export type { SignalOptions, FieldOptions, FieldOperator, WithField } from './common';
+export { abortable } from './abort';
+export * from './pipe';
+export * from './preprocess';
+export * from './tokenize';
+export * from './vocab';
+export * from './encode';
+export * from './labels';
+export * from './pad';
+export * from './batch';
+export * from './collate';

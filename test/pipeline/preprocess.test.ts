@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeText, pipe, preprocess } from '../../src/pipeline';
+import { loadCases } from './torchtext-cases';
+
+describe('preprocess', () => {
+  for (const c of loadCases()) {
+    it(`matches the notebook's normalisation on ${c.file}`, async () => {
+      const out = await pipe(c.samples.map((s) => s.text), preprocess()).toArray();
+      expect(out).toEqual(c.samples.map((s) => s.preprocessed));
+    });
+  }
+
+  it('strips, lower-cases, keeps letters and . , ! ? and collapses the rest to single spaces', () => {
+    expect(normalizeText('  Hello,   WORLD!!  It\'s 42°C...\t\n')).toBe("hello, world!! it s c...");
+    expect(normalizeText('\u00a0\ufeff')).toBe('');
+    expect(normalizeText('Ünïcode')).toBe('n code');
+  });
+
+  it('maps a field of records, keeping the other fields, or applies a custom function', async () => {
+    const out = await pipe([{ text: ' A-B ', label: 0, extra: 'x' }], preprocess({ key: 'text' })).toArray();
+    expect(out).toEqual([{ text: 'a b', label: 0, extra: 'x' }]);
+    expect(await pipe(['ab'], preprocess((s) => s + '!')).toArray()).toEqual(['ab!']);
+    const custom = await pipe([{ t: 'x' }], preprocess((s) => s.repeat(2), { key: 't' })).toArray();
+    expect(custom).toEqual([{ t: 'xx' }]);
+  });
+
+  it('raises a clear error for a record missing the field or a non-string', async () => {
+    await expect(pipe([{ review: 'x' }] as any[], preprocess({ key: 'text' } as any)).toArray()).rejects.toThrow(
+      "preprocess: record 0 has no field 'text' (its fields: review)",
+    );
+    await expect(pipe([null] as any[], preprocess()).toArray()).rejects.toThrow('preprocess: item 0 is null, expected a string');
+  });
+});
