@@ -1,0 +1,208 @@
+/**
+ * ELMo embeddings: the biLM's layers, mixed by one or more ScalarMixes, with masks.
+ * The biLM is frozen here; the mixes (and whatever sits on top) are what a trainer updates.
+ * Token representations come from a per-word cache of char-CNN outputs, filled on demand.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// The mixes are trained; tfjs-core alone registers no gradients.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { BiLm } from './bilm';
+import { BOS_TOKEN, EOS_TOKEN, tokenToCharIds } from './char-ids';
+import type { Hdf5Source } from './hdf5-weights';
+import { gatherRows } from './gather-rows';
+import { loadBiLm, OptionsSource } from './load';
+import { ScalarMix } from './scalar-mix';
+
+export interface ElmoConfig {
+  /** How many mixed representations to produce from one biLM run (default 1). */
+  numOutputRepresentations?: number;
+  /** Dropout rate on each mixed representation when `training` (default 0.5, as AllenNLP). */
+  dropout?: number;
+  /** Layer-normalise each layer before mixing (default false). */
+  layerNorm?: boolean;
+  /** Keep `<S>`/`</S>` positions in the output (default false: removed). */
+  keepSentenceBoundaries?: boolean;
+  /** Carry the biLM states row by row from batch to batch (default false). */
+  stateful?: boolean;
+  /** Fixed (pre-softmax) mix weights; the mixes are then not trainable. */
+  scalarMixParameters?: number[];
+  /** Cache the char-CNN output of each word (default true). */
+  cacheWords?: boolean;
+}
+
+export interface ElmoOutput {
+  /** Every biLM layer, [batch, steps, 2 * projDim] (layer 0 = token representation twice). */
+  layers: tf.Tensor3D[];
+  /** The mixed representations, [batch, steps, 2 * projDim]. */
+  representations: tf.Tensor3D[];
+  /** [batch, steps], 1 at real tokens. */
+  mask: tf.Tensor2D;
+  /** Real tokens per row (boundaries excluded unless kept). */
+  lengths: Int32Array;
+}
+
+export class Elmo {
+  readonly mixes: ScalarMix[];
+  private readonly cache = new Map<string, Float32Array>();
+  private readonly config: Required<Omit<ElmoConfig, 'scalarMixParameters'>>;
+
+  constructor(
+    readonly bilm: BiLm,
+    config: ElmoConfig = {},
+  ) {
+    this.config = {
+      numOutputRepresentations: config.numOutputRepresentations ?? 1,
+      dropout: config.dropout ?? 0.5,
+      layerNorm: config.layerNorm ?? false,
+      keepSentenceBoundaries: config.keepSentenceBoundaries ?? false,
+      stateful: config.stateful ?? false,
+      cacheWords: config.cacheWords ?? true,
+    };
+    if (!(this.config.numOutputRepresentations >= 1)) throw new Error('Elmo: numOutputRepresentations must be >= 1');
+    if (this.config.dropout < 0 || this.config.dropout >= 1) throw new Error('Elmo: dropout must be in [0, 1)');
+    bilm.stateful = this.config.stateful;
+    const nLayers = bilm.nLayers + 1;
+    this.mixes = Array.from(
+      { length: this.config.numOutputRepresentations },
+      () =>
+        new ScalarMix(nLayers, {
+          layerNorm: this.config.layerNorm,
+          initialWeights: config.scalarMixParameters,
+          trainable: config.scalarMixParameters === undefined,
+        }),
+    );
+  }
+
+  /** Loads options.json and weights.hdf5 (paths, text/bytes or objects). */
+  static async load(options: OptionsSource, weights: Hdf5Source, config: ElmoConfig = {}): Promise<Elmo> {
+    return new Elmo(await loadBiLm(options, weights), config);
+  }
+
+  /** Width of each representation (forward and backward concatenated). */
+  get outputDim(): number {
+    return 2 * this.bilm.projectionDim;
+  }
+
+  /** The trainable variables (the scalar mixes). */
+  get trainableVariables(): tf.Variable[] {
+    return this.mixes.flatMap((m) => m.variables).filter((v) => v.trainable);
+  }
+
+  /**
+   * Embeds tokenised sentences. Synchronous so that it can run inside a gradient tape
+   * (the mixes get gradients; the biLM is frozen).
+   */
+  embed(sentences: readonly (readonly string[])[], options: { training?: boolean } = {}): ElmoOutput {
+    const batchSize = sentences.length;
+    if (batchSize === 0) throw new Error('Elmo.embed: no sentences');
+    const rows = sentences.map((s, i) => {
+      if (!Array.isArray(s)) throw new Error(`Elmo.embed: sentence ${i} is not an array of tokens`);
+      return [BOS_TOKEN, ...s, EOS_TOKEN];
+    });
+    const lengths = Int32Array.from(rows, (r) => r.length);
+    const steps = Math.max(...lengths);
+    const tokens = this.tokenTensor(rows, steps);
+    const out = this.bilm.runEmbedded(tokens, lengths);
+    tokens.dispose();
+    const keep = this.config.keepSentenceBoundaries;
+    const result = tf.tidy(() => {
+      let layers = BiLm.layers(out);
+      let mask = out.mask;
+      // As AllenNLP does: mix (and layer-normalise) with the boundaries in, then remove them.
+      let representations = this.mixes.map((mix) => {
+        const mixed = mix.apply(layers, mask);
+        return options.training && this.config.dropout > 0 ? (tf.dropout(mixed, this.config.dropout) as tf.Tensor3D) : mixed;
+      });
+      let outLengths = lengths;
+      if (!keep) {
+        outLengths = Int32Array.from(lengths, (l) => l - 2);
+        const inner = Math.max(0, steps - 2);
+        const idx = tf.tensor1d(removeBoundaries(lengths, steps), 'int32');
+        layers = layers.map((l) => gatherPositions(l, idx, inner));
+        representations = representations.map((r) => gatherPositions(r, idx, inner));
+        mask = tf.squeeze(gatherPositions(tf.expandDims(mask, 2) as tf.Tensor3D, idx, inner), [2]);
+      }
+      return { layers, representations, mask, lengths: outLengths } as unknown as tf.TensorContainer;
+    }) as unknown as ElmoOutput;
+    BiLm.disposeOutput(out);
+    return result;
+  }
+
+  static disposeOutput(out: ElmoOutput): void {
+    tf.dispose([...out.layers, ...out.representations, out.mask]);
+  }
+
+  /** Fills the word cache for these words ahead of time. */
+  warmCache(words: Iterable<string>): void {
+    const missing = [...new Set(words)].filter((w) => !this.cache.has(w));
+    this.fillCache(missing);
+  }
+
+  get cacheSize(): number {
+    return this.cache.size;
+  }
+
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  resetStates(): void {
+    this.bilm.resetStates();
+  }
+
+  dispose(): void {
+    this.mixes.forEach((m) => m.dispose());
+    this.bilm.dispose();
+    this.cache.clear();
+  }
+
+  private fillCache(words: string[]): void {
+    const maxChars = this.bilm.options.char_cnn.max_characters_per_token;
+    const chunk = 4096;
+    for (let start = 0; start < words.length; start += chunk) {
+      const part = words.slice(start, start + chunk);
+      const ids = new Int32Array(part.length * maxChars);
+      part.forEach((w, i) => ids.set(tokenToCharIds(w, maxChars), i * maxChars));
+      const values = tf.tidy(() => this.bilm.tokenEmbeddings(tf.tensor2d(ids, [part.length, maxChars], 'int32')).dataSync());
+      const p = this.bilm.projectionDim;
+      part.forEach((w, i) => this.cache.set(w, (values as Float32Array).slice(i * p, (i + 1) * p)));
+    }
+  }
+
+  private tokenTensor(rows: string[][], steps: number): tf.Tensor3D {
+    const p = this.bilm.projectionDim;
+    const maxChars = this.bilm.options.char_cnn.max_characters_per_token;
+    if (!this.config.cacheWords) {
+      const ids = new Int32Array(rows.length * steps * maxChars);
+      rows.forEach((r, b) => r.forEach((w, t) => ids.set(tokenToCharIds(w, maxChars), (b * steps + t) * maxChars)));
+      return tf.tidy(() =>
+        tf.reshape(this.bilm.tokenEmbeddings(tf.tensor2d(ids, [rows.length * steps, maxChars], 'int32')), [rows.length, steps, p]),
+      ) as tf.Tensor3D;
+    }
+    const missing = new Set<string>();
+    for (const r of rows) for (const w of r) if (!this.cache.has(w)) missing.add(w);
+    if (missing.size > 0) this.fillCache([...missing]);
+    const values = new Float32Array(rows.length * steps * p);
+    rows.forEach((r, b) => r.forEach((w, t) => values.set(this.cache.get(w)!, (b * steps + t) * p)));
+    return tf.tensor3d(values, [rows.length, steps, p]);
+  }
+}
+
+/** For each row, the flat positions of its tokens without the boundaries, padded with the row's own padding. */
+function removeBoundaries(lengths: Int32Array, steps: number): Int32Array {
+  const inner = Math.max(0, steps - 2);
+  const idx = new Int32Array(lengths.length * inner);
+  for (let b = 0; b < lengths.length; b++) {
+    for (let t = 0; t < inner; t++) {
+      // Past the row's tokens, point at its last step (padding, or its EOS which the mask zeroes).
+      idx[b * inner + t] = b * steps + (t < lengths[b] - 2 ? t + 1 : steps - 1);
+    }
+  }
+  return idx;
+}
+
+function gatherPositions(x: tf.Tensor3D, idx: tf.Tensor1D, inner: number): tf.Tensor3D {
+  const [batch, steps, width] = x.shape;
+  const flat = tf.reshape(x, [batch * steps, width]);
+  return tf.reshape(gatherRows(flat, idx), [batch, inner, width]) as tf.Tensor3D;
+}
