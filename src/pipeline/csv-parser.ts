@@ -20,12 +20,6 @@ export interface CsvParserOptions {
   quote?: string;
   /** A row longer than this many characters is an error (guards against an unterminated quote eating the file). */
   maxRowChars?: number;
-  /**
-   * Called for a row that cannot be parsed (a stray character after a closing quote, an
-   * unterminated quote at the end); the parser then resumes at the next line. Without it such
-   * a row throws.
-   */
-  onMalformed?: (error: DataError) => void;
 }
 
 const LF = 10;
@@ -33,8 +27,13 @@ const CR = 13;
 export const DEFAULT_MAX_ROW_CHARS = 1 << 25;
 
 export class CsvRowParser {
-  /** Parsed rows not yet taken; `rowLines[i]` is the line `rows[i]` starts on. */
-  rows: string[][] = [];
+  /**
+   * Parsed rows not yet taken; `rowLines[i]` is the line `rows[i]` starts on. A row that is
+   * not valid CSV (a stray character after a closing quote, a quote never closed) is a
+   * DataError in its place, so the reader can throw or skip it in order; the parser resumes
+   * at the next line.
+   */
+  rows: (string[] | DataError)[] = [];
   rowLines: number[] = [];
 
   private readonly source: string;
@@ -43,7 +42,6 @@ export class CsvRowParser {
   private readonly quote: string;
   private readonly quoteCode: number;
   private readonly maxRowChars: number;
-  private readonly onMalformed?: (error: DataError) => void;
 
   /** Unparsed text: the start of a row that the chunks so far did not finish. */
   private rest = '';
@@ -68,7 +66,6 @@ export class CsvRowParser {
     this.delimiterCode = this.delimiter.charCodeAt(0);
     this.quoteCode = this.quote.charCodeAt(0);
     this.maxRowChars = options.maxRowChars ?? DEFAULT_MAX_ROW_CHARS;
-    this.onMalformed = options.onMalformed;
   }
 
   /** Adds text; complete rows appear in `rows`. */
@@ -153,7 +150,8 @@ export class CsvRowParser {
                 incomplete = true;
                 break rows;
               }
-              this.report(this.error(text, rowStart, line, open, 'a quoted field is never closed; expected a closing quote'));
+              rows.push(this.error(text, rowStart, line, open, 'a quoted field is never closed; expected a closing quote'));
+              rowLines.push(line);
               this.line = line + countNewlines(text, rowStart, n);
               return n;
             }
@@ -207,7 +205,7 @@ export class CsvRowParser {
             incomplete = true;
             break rows;
           }
-          this.report(
+          rows.push(
             this.error(
               text,
               rowStart,
@@ -216,6 +214,7 @@ export class CsvRowParser {
               `unexpected ${JSON.stringify(text[pos])} after a closing quote; expected "${delimiter}" or a line end`,
             ),
           );
+          rowLines.push(line);
           pos = nextNewline === -1 ? n : nextNewline + 1;
           line += newlinesInRow + 1;
           continue rows;
@@ -262,11 +261,6 @@ export class CsvRowParser {
     const line = rowLine + countNewlines(text, rowStart, at);
     // `text` always starts at the start of a line, so the column is exact.
     return new DataError(reason, { source: this.source, line, column: at - lineStart + 1 });
-  }
-
-  private report(error: DataError): void {
-    if (!this.onMalformed) throw error;
-    this.onMalformed(error);
   }
 }
 

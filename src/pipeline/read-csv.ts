@@ -120,7 +120,6 @@ async function* records(
     delimiter: options.delimiter,
     quote: options.quote,
     maxRowChars: options.maxRowChars,
-    onMalformed: options.skipMalformed ? (error) => skip('malformed', error) : undefined,
   });
   let layout: Layout | undefined = header ? undefined : makeLayout(options.columns!, options, source, 1);
   let ended = false;
@@ -142,6 +141,11 @@ async function* records(
       for (let r = 0; r < rows.length; r++) {
         const fields = rows[r];
         const line = lines[r];
+        if (fields instanceof DataError) {
+          if (!options.skipMalformed) throw fields;
+          skip('malformed', fields);
+          continue;
+        }
         if (layout === undefined) {
           if (options.columns !== undefined && options.columns.length !== fields.length) {
             throw new DataError(
