@@ -98,7 +98,7 @@ async function chooseBackend(name: BackendRequest | undefined, options: BackendO
       started = await start(request, options);
     } catch (error) {
       if (error instanceof BackendUnavailableError && requestedBy !== 'argument') {
-        throw new BackendUnavailableError(error.backend, `${error.reason} (asked for by ${requestedBy}=${request})`);
+        throw new BackendUnavailableError(error.backend, `${error.reason} (asked for by ${requestText(requestedBy, request)})`);
       }
       throw error;
     }
@@ -122,6 +122,11 @@ async function chooseBackend(name: BackendRequest | undefined, options: BackendO
   );
 }
 
+/** 'SEQFLOW_BACKEND=wasm' or '?backend=wasm': the request as the user wrote it. */
+function requestText(source: RequestSource, request: BackendRequest): string {
+  return source === '?backend=' ? `?backend=${request}` : `${source}=${request}`;
+}
+
 function describe(
   name: BackendName,
   started: StartedBackend,
@@ -135,7 +140,7 @@ function describe(
       ? `best that starts in ${platform}`
       : requestedBy === 'argument'
         ? 'asked for by name'
-        : `asked for by ${requestedBy}=${requested}`;
+        : `asked for by ${requestText(requestedBy, requested)}`;
   const lines = [`${name}: ${started.device} (${how})`, ...skipped.map((s) => `skipped ${s.name}: ${s.reason}`)];
   return {
     name,
