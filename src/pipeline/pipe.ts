@@ -7,7 +7,8 @@ import type { Operator } from './types';
  */
 export type DatasetSource<T> = AsyncIterable<T> | Iterable<T> | (() => AsyncIterable<T> | Iterable<T>);
 
-function isOneShot(source: object): boolean {
+/** Whether `source` is an iterator that returns itself (a generator object): it can be read only once. */
+export function isOneShot(source: object): boolean {
   const s = source as { next?: unknown; [Symbol.asyncIterator]?: () => unknown; [Symbol.iterator]?: () => unknown };
   if (typeof s.next !== 'function') return false;
   const open = s[Symbol.asyncIterator] ?? s[Symbol.iterator];
