@@ -47,3 +47,19 @@ export * from './split';
 export * from './prefetch';
 export * from './progress';
 export * from './rx';
+// Sources: files, URLs, Blobs, streams and iterables as re-iterable datasets.
+export { DataError, type DataErrorLocation } from './errors';
+export {
+  byteChunks,
+  describeInput,
+  type ByteChunk,
+  type ByteInput,
+  type InputFactory,
+  type SourceInput,
+  type SourceOptions,
+} from './byte-source';
+export { textChunks } from './text-decode';
+export * from './read-csv';
+export { readLines, type ReadLinesOptions } from './read-lines';
+export * from './read-text';
+export * from './from-iterable';
