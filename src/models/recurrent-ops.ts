@@ -1,9 +1,20 @@
 // The generic path: the LSTM / GRU recurrence as a loop of tfjs-core ops per step, for
 // backends without a kernel of ours (webgl, tensorflow). Differentiated by tfjs's autodiff.
-// Same contract as lstmSequenceKernel / gruSequenceKernel.
+// Time-major: gx is [time, batch, gates·hidden], the input projection done by the caller.
 import * as tf from '@tensorflow/tfjs-core';
-import type { LstmSequenceResult, SequenceSpans } from './lstm-sequence';
-import type { GruSequenceResult } from './gru-sequence';
+import type { SequenceSpans } from './recurrent-kernel-op';
+
+export interface LstmSequenceResult {
+  /** [time, batch, hidden], zero at inactive steps. */
+  y: tf.Tensor3D;
+  hN: tf.Tensor2D;
+  cN: tf.Tensor2D;
+}
+
+export interface GruSequenceResult {
+  y: tf.Tensor3D;
+  hN: tf.Tensor2D;
+}
 
 /** [time] tensors of [batch, 1]: 1 where the row is active at that step. */
 function stepMasks(spans: SequenceSpans, T: number): tf.Tensor2D[] {

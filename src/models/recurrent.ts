@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lstmSequenceKernel, type SequenceSpans } from './lstm-sequence';
-import { gruSequenceKernel } from './gru-sequence';
+import { recurrentLayerKernel, type DirectionTensors, type SequenceSpans } from './recurrent-kernel-op';
 import { gruSequenceOps, lstmSequenceOps } from './recurrent-ops';
+import { matrixEngine } from '../backends/kernels/engine-choice';
 import { uniqueVariableName } from './variable-names';
 
 export type RecurrentKind = 'lstm' | 'gru';
@@ -174,55 +174,73 @@ export class Recurrent {
     const training = opts.training ?? false;
 
     return tf.tidy(() => {
-      let layerInput = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D; // [T, B, in]
+      let layerInput = x; // [B, T, in]
       const hs: tf.Tensor2D[] = [];
       const cs: tf.Tensor2D[] = [];
-      const zeros = init === undefined ? tf.zeros([B, H]) as tf.Tensor2D : undefined;
+      const zeros = init === undefined ? (tf.zeros([B, H]) as tf.Tensor2D) : undefined;
       const initialH = init === undefined ? undefined : (tf.unstack(init.h) as tf.Tensor2D[]);
       const initialC = init?.c === undefined ? undefined : (tf.unstack(init.c) as tf.Tensor2D[]);
       for (let layer = 0; layer < L; layer++) {
-        const inSize = layerInput.shape[2];
-        const flat = tf.reshape(layerInput, [T * B, inSize]);
-        const outs: tf.Tensor3D[] = [];
+        const dirs: DirectionTensors[] = [];
         for (let dir = 0; dir < D; dir++) {
           const idx = layer * D + dir;
           const cell = this.cells[idx];
-          const h0 = initialH?.[idx] ?? zeros!;
-          // One matMul over all steps for the input projection; for the LSTM both biases go
-          // here, for the GRU b_hh stays in the recurrence (r multiplies b_hn).
-          const bias = this.kind === 'lstm' ? tf.add(cell.biasIh, cell.biasHh) : cell.biasIh;
-          const gx = tf.reshape(
-            tf.add(tf.matMul(flat, cell.weightIh, false, true), bias),
-            [T, B, this.gateCount * H],
-          ) as tf.Tensor3D;
-          const reverse = dir === 1;
-          if (this.kind === 'lstm') {
-            const c0 = initialC?.[idx] ?? zeros!;
-            const r = useKernel
-              ? lstmSequenceKernel(gx, cell.weightHh as tf.Tensor2D, h0, c0, spans, reverse)
-              : lstmSequenceOps(gx, cell.weightHh as tf.Tensor2D, h0, c0, spans, reverse);
-            outs.push(r.y);
-            hs.push(r.hN);
-            cs.push(r.cN);
-          } else {
-            const r = useKernel
-              ? gruSequenceKernel(gx, cell.weightHh as tf.Tensor2D, cell.biasHh as tf.Tensor1D, h0, spans, reverse)
-              : gruSequenceOps(gx, cell.weightHh as tf.Tensor2D, cell.biasHh as tf.Tensor1D, h0, spans, reverse);
-            outs.push(r.y);
-            hs.push(r.hN);
-          }
+          dirs.push({
+            wih: cell.weightIh,
+            bih: cell.biasIh,
+            bhh: cell.biasHh,
+            whh: cell.weightHh,
+            h0: initialH?.[idx] ?? zeros!,
+            c0: this.kind === 'lstm' ? (initialC?.[idx] ?? zeros!) : undefined,
+          });
         }
-        let layerOutput = D === 1 ? outs[0] : (tf.concat(outs, 2) as tf.Tensor3D);
+        const r = useKernel
+          ? recurrentLayerKernel(this.kind, layerInput, dirs, H, spans, matrixEngine())
+          : this.layerWithOps(layerInput, dirs, spans);
+        hs.push(...r.hN);
+        cs.push(...r.cN);
+        let layerOutput = r.y;
         if (training && this.dropout > 0 && layer < L - 1) {
           const seed = this.seed === undefined ? undefined : this.seed + 7919 * ++this.dropoutCalls;
           layerOutput = tf.dropout(layerOutput, this.dropout, undefined, seed) as tf.Tensor3D;
         }
         layerInput = layerOutput;
       }
-      const output = tf.transpose(layerInput, [1, 0, 2]) as tf.Tensor3D;
       const h = tf.stack(hs) as tf.Tensor3D;
-      return this.kind === 'lstm' ? { output, h, c: tf.stack(cs) as tf.Tensor3D } : { output, h };
+      return this.kind === 'lstm' ? { output: layerInput, h, c: tf.stack(cs) as tf.Tensor3D } : { output: layerInput, h };
     });
+  }
+
+  /** The generic path: input projection as one matMul, then a loop of tfjs ops per step. */
+  private layerWithOps(
+    x: tf.Tensor3D,
+    dirs: DirectionTensors[],
+    spans: SequenceSpans,
+  ): { y: tf.Tensor3D; hN: tf.Tensor2D[]; cN: tf.Tensor2D[] } {
+    const [B, T, I] = x.shape;
+    const H = this.hiddenSize;
+    const flat = tf.reshape(tf.transpose(x, [1, 0, 2]), [T * B, I]);
+    const outs: tf.Tensor3D[] = [];
+    const hN: tf.Tensor2D[] = [];
+    const cN: tf.Tensor2D[] = [];
+    dirs.forEach((d, dir) => {
+      // For the LSTM both biases go into the projection; the GRU keeps b_hh in the recurrence.
+      const bias = this.kind === 'lstm' ? tf.add(d.bih, d.bhh) : d.bih;
+      const gx = tf.reshape(tf.add(tf.matMul(flat, d.wih, false, true), bias), [T, B, this.gateCount * H]) as tf.Tensor3D;
+      const reverse = dir === 1;
+      if (this.kind === 'lstm') {
+        const r = lstmSequenceOps(gx, d.whh as tf.Tensor2D, d.h0, d.c0!, spans, reverse);
+        outs.push(r.y);
+        hN.push(r.hN);
+        cN.push(r.cN);
+      } else {
+        const r = gruSequenceOps(gx, d.whh as tf.Tensor2D, d.bhh as tf.Tensor1D, d.h0, spans, reverse);
+        outs.push(r.y);
+        hN.push(r.hN);
+      }
+    });
+    const yT = outs.length === 1 ? outs[0] : tf.concat(outs, 2);
+    return { y: tf.transpose(yT, [1, 0, 2]) as tf.Tensor3D, hN, cN };
   }
 
   dispose(): void {

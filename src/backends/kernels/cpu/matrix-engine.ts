@@ -1,0 +1,83 @@
+// Where the recurrent kernels get their memory and their matrix products from. The JS engine
+// works on ordinary Float32Arrays; the WebAssembly engine (../wasm/wasm-engine.ts) hands out
+// views into its linear memory and multiplies with SIMD. The kernels are written once against
+// this interface: element-wise gate math in JS on `arr`, matrix products through the engine.
+
+export interface Buffer {
+  /** The floats. For the wasm engine a view that is valid until the next alloc (memory may grow). */
+  arr: Float32Array;
+  /** Byte offset in the engine's memory (wasm engine); 0 for the JS engine. */
+  ptr: number;
+  length: number;
+}
+
+export interface MatrixEngine {
+  readonly name: string;
+  /** Zero-filled. Allocate everything a kernel needs before reading any `arr`. */
+  alloc(length: number): Buffer;
+  /** A buffer holding a copy of `values`. */
+  from(values: Float32Array): Buffer;
+  /** Re-reads `arr` after allocations (a no-op for the JS engine). */
+  refresh(buf: Buffer): Float32Array;
+  /** A JS-owned copy (or the array itself, for the JS engine), valid after release(). */
+  keep(buf: Buffer): Float32Array;
+  /** Frees every allocation made since the engine was last released. */
+  release(): void;
+  /** C[M,N] (+)= A[M,K]·B[K,N]; offsets in floats. */
+  nn(a: Buffer, aOff: number, b: Buffer, bOff: number, c: Buffer, cOff: number, M: number, N: number, K: number, accumulate: boolean): void;
+  /** C[M,N] (+)= A[K,M]ᵀ·B[K,N]. */
+  tn(a: Buffer, b: Buffer, c: Buffer, M: number, N: number, K: number, accumulate: boolean): void;
+}
+
+function jsBuffer(arr: Float32Array): Buffer {
+  return { arr, ptr: 0, length: arr.length };
+}
+
+export const jsEngine: MatrixEngine = {
+  name: 'js',
+  alloc: (length) => jsBuffer(new Float32Array(length)),
+  from: (values) => jsBuffer(Float32Array.from(values)),
+  refresh: (buf) => buf.arr,
+  keep: (buf) => buf.arr,
+  release: () => {},
+  nn(a, aOff, b, bOff, c, cOff, M, N, K, accumulate) {
+    const A = a.arr;
+    const B = b.arr;
+    const C = c.arr;
+    if (!accumulate) C.fill(0, cOff, cOff + M * N);
+    for (let i = 0; i < M; i++) {
+      const cRow = cOff + i * N;
+      const aRow = aOff + i * K;
+      for (let k = 0; k < K; k++) {
+        const s = A[aRow + k];
+        if (s === 0) continue;
+        const bRow = bOff + k * N;
+        for (let j = 0; j < N; j++) C[cRow + j] += s * B[bRow + j];
+      }
+    }
+  },
+  tn(a, b, c, M, N, K, accumulate) {
+    const A = a.arr;
+    const B = b.arr;
+    const C = c.arr;
+    if (!accumulate) C.fill(0, 0, M * N);
+    for (let k = 0; k < K; k++) {
+      const aRow = k * M;
+      const bRow = k * N;
+      for (let i = 0; i < M; i++) {
+        const s = A[aRow + i];
+        if (s === 0) continue;
+        const cRow = i * N;
+        for (let j = 0; j < N; j++) C[cRow + j] += s * B[bRow + j];
+      }
+    }
+  },
+};
+
+/** out[c·R + r] = m[r·C + c]: an R×C matrix transposed. */
+export function transposeInto(m: Float32Array, R: number, C: number, out: Float32Array): void {
+  for (let r = 0; r < R; r++) {
+    const row = r * C;
+    for (let c = 0; c < C; c++) out[c * R + r] = m[row + c];
+  }
+}
