@@ -102,6 +102,7 @@ export class BiLm {
       projClip: lstm.proj_clip,
       skipConnections: lstm.use_skip_connections,
       dropout: options.dropout,
+      allValidSteps: Math.min(...Array.from(lengths)),
     };
     const initial = this.stateful ? this.initialStates(batchSize) : undefined;
     const result = tf.tidy(() => {
@@ -114,11 +115,9 @@ export class BiLm {
       const maskedTokens = tf.mul(tokens, tf.reshape(mask, [batchSize, steps, 1])) as tf.Tensor3D;
       const fwd = runLstmStack(this.weights.forward, maskedTokens, mask, initial?.forward, stackOptions);
       const reverseIdx = tf.tensor1d(reverseWithinLengths(lengths, steps), 'int32');
-      const width = this.projectionDim;
       const reverse = (x: tf.Tensor3D) =>
         tf.reshape(gatherRows(tf.reshape(x, [batchSize * steps, x.shape[2]]), reverseIdx), [batchSize, steps, x.shape[2]]) as tf.Tensor3D;
       const bwd = runLstmStack(this.weights.backward, reverse(maskedTokens), mask, initial?.backward, stackOptions);
-      void width;
       return {
         out: { tokens: maskedTokens, forward: fwd.outputs, backward: bwd.outputs.map(reverse), mask },
         final: { forward: fwd.final, backward: bwd.final },

@@ -4,11 +4,10 @@
  * Token representations come from a per-word cache of char-CNN outputs, filled on demand.
  */
 import * as tf from '@tensorflow/tfjs-core';
-// The mixes are trained; tfjs-core alone registers no gradients.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { BiLm } from './bilm';
 import { BOS_TOKEN, EOS_TOKEN, tokenToCharIds } from './char-ids';
 import type { Hdf5Source } from './hdf5-weights';
+import { registerGradients } from '../gradients';
 import { gatherRows } from './gather-rows';
 import { loadBiLm, OptionsSource } from './load';
 import { ScalarMix } from './scalar-mix';
@@ -61,6 +60,8 @@ export class Elmo {
     if (!(this.config.numOutputRepresentations >= 1)) throw new Error('Elmo: numOutputRepresentations must be >= 1');
     if (this.config.dropout < 0 || this.config.dropout >= 1) throw new Error('Elmo: dropout must be in [0, 1)');
     bilm.stateful = this.config.stateful;
+    // The mixes are trained; tfjs-core alone registers no gradients.
+    registerGradients();
     const nLayers = bilm.nLayers + 1;
     this.mixes = Array.from(
       { length: this.config.numOutputRepresentations },

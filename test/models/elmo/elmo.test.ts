@@ -8,7 +8,7 @@ import { fixture, maxAbsDiff } from './fixtures';
 
 describe('Elmo.embed', () => {
   let start: number;
-  let lists: string[][];
+  let lists: string[][][];
   beforeAll(async () => {
     await tf.setBackend('cpu');
     start = tf.memory().numTensors;
