@@ -100,7 +100,7 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   buildPage(resolve(flag(args, '--outdir') ?? join(__dirname, 'dist')), args.includes('--minify'))
     .then(({ outdir, metafile }) => {
-      const bytes = Object.values(metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+      const bytes = Object.entries(metafile.outputs).reduce((sum, [file, o]) => (file.endsWith('.js') ? sum + o.bytes : sum), 0);
       console.log(`built ${outdir} (${(bytes / 1e6).toFixed(1)} MB of JavaScript); serve it with npm run serve:page`);
     })
     .catch((error: Error) => {
