@@ -8,7 +8,9 @@ async function main(): Promise<void> {
   const selected = which ? [which] : names;
   for (const name of selected) {
     if (!names.includes(name)) throw new Error(`unknown benchmark "${name}" (have: ${names.join(', ')})`);
-    const mod = (await import(path.join(__dirname, `${name}.ts`))) as { main(args: string[]): Promise<void> };
+    // require, not import(): under ts-node (CommonJS) a dynamic import() goes to Node's ESM
+    // loader, which refuses .ts files ("Unknown file extension").
+    const mod = require(path.join(__dirname, `${name}.ts`)) as { main(args: string[]): Promise<void> };
     await mod.main(args);
   }
 }

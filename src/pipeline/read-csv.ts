@@ -11,7 +11,16 @@ import { textChunks } from './text-decode';
 
 export type CsvRecord = Record<string, string>;
 
-export interface ReadCsvOptions extends SourceOptions {
+/**
+ * The record type `readCsv` yields: with `select`, exactly the selected columns (renamed ones
+ * under their new names), so typed operators such as `preprocess({ key: 'review' })` check;
+ * without it, any string key.
+ */
+export type CsvRow<S extends string = string, R extends Readonly<Record<string, string>> = {}> = {
+  [P in Exclude<S, keyof R> | (R[keyof R & S] & string)]: string;
+};
+
+export interface ReadCsvOptions<S extends string = string, R extends Readonly<Record<string, string>> = {}> extends SourceOptions {
   /** Field separator, one character (default `,`). */
   delimiter?: string;
   /** Quote character (default `"`). */
@@ -24,9 +33,9 @@ export interface ReadCsvOptions extends SourceOptions {
   /** Column names. Without a header row they name the fields; with `header: true` they replace the header's names. */
   columns?: string[];
   /** Keep only these columns (by their name in the file), in this order. */
-  select?: string[];
+  select?: readonly S[];
   /** New names for columns: `{ 'reviews.text': 'text' }`. Keys are names in the file. */
-  rename?: Record<string, string>;
+  rename?: R;
   /** Values that count as missing (default `['']`, the empty field). */
   naValues?: string[];
   /**
@@ -67,7 +76,7 @@ export interface CsvStats {
 }
 
 /** A re-iterable stream of CSV records; `stats` counts the latest iteration's rows. */
-export interface CsvDataset extends AsyncIterable<CsvRecord> {
+export interface CsvDataset<T = CsvRecord> extends AsyncIterable<T> {
   readonly stats: CsvStats;
   /** The column names of the file, once an iteration has read the header. */
   readonly fileColumns: readonly string[] | undefined;
@@ -82,7 +91,10 @@ export interface CsvDataset extends AsyncIterable<CsvRecord> {
  * for await (const { review, score } of reviews) …
  * ```
  */
-export function readCsv(input: SourceInput, options: ReadCsvOptions = {}): CsvDataset {
+export function readCsv<const S extends string = string, const R extends Readonly<Record<string, string>> = {}>(
+  input: SourceInput,
+  options: ReadCsvOptions<S, R> = {},
+): CsvDataset<CsvRow<S, R>> {
   const source = options.sourceName ?? describeInput(input);
   const text = textChunks(input, { ...options, sourceName: source });
   let stats: CsvStats = { rows: 0, malformed: 0, missing: 0 };
@@ -96,7 +108,7 @@ export function readCsv(input: SourceInput, options: ReadCsvOptions = {}): CsvDa
     },
     [Symbol.asyncIterator]() {
       stats = { rows: 0, malformed: 0, missing: 0 };
-      return records(text, source, options, stats, (names) => (fileColumns = names));
+      return records(text, source, options, stats, (names) => (fileColumns = names)) as AsyncGenerator<CsvRow<S, R>>;
     },
   };
 }
@@ -104,7 +116,7 @@ export function readCsv(input: SourceInput, options: ReadCsvOptions = {}): CsvDa
 async function* records(
   chunks: AsyncIterable<string>,
   source: string,
-  options: ReadCsvOptions,
+  options: ReadCsvOptions<string, Readonly<Record<string, string>>>,
   stats: CsvStats,
   onHeader: (names: string[]) => void,
 ): AsyncGenerator<CsvRecord> {
@@ -201,7 +213,7 @@ interface Layout {
   build(fields: string[]): CsvRecord;
 }
 
-function makeLayout(names: string[], options: ReadCsvOptions, source: string, line: number): Layout {
+function makeLayout(names: string[], options: ReadCsvOptions<string, Readonly<Record<string, string>>>, source: string, line: number): Layout {
   const known = (): string => names.map((name) => JSON.stringify(name)).join(', ');
   const indexOf = (name: string, option: string): number => {
     const index = names.indexOf(name);
@@ -212,7 +224,7 @@ function makeLayout(names: string[], options: ReadCsvOptions, source: string, li
   };
 
   const selected = options.select ? options.select.map((name) => indexOf(name, 'select')) : names.map((_, i) => i);
-  const rename = options.rename ?? {};
+  const rename: Readonly<Record<string, string>> = options.rename ?? {};
   for (const from of Object.keys(rename)) {
     const index = indexOf(from, 'rename');
     if (!selected.includes(index)) throw new DataError(`column "${from}" is renamed but not selected`, { source, line, field: from });
