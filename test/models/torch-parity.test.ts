@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { Recurrent, type RecurrentImplementation } from '../../src/models/recurrent';
 import { loadTorchWeights } from '../../src/models/torch-weights';
+import { setMatrixEngine, type MatrixEngineName } from '../../src/backends/kernels/engine-choice';
 import { readTorchCases, type TorchCase } from './torch-testdata';
 
 const TOL = 1e-4;
@@ -66,13 +67,21 @@ for (const backend of ['cpu', 'wasm']) {
     afterAll(async () => {
       await tf.setBackend('cpu');
     });
-    for (const implementation of ['kernel', 'ops'] as const) {
+    const variants: Array<[RecurrentImplementation, MatrixEngineName | null]> = [
+      ['kernel', 'wasm-simd'],
+      ['kernel', 'js'],
+      ['ops', null],
+    ];
+    for (const [implementation, engine] of variants) {
+      const label = engine ? `${implementation}, ${engine} engine` : implementation;
       for (const c of cases) {
-        it(`${path.basename(c.file)} (${implementation}): outputs, final states, loss and all gradients within ${TOL}`, () => {
+        it(`${path.basename(c.file)} (${label}): outputs, final states, loss and all gradients within ${TOL}`, () => {
+          if (engine) setMatrixEngine(engine);
           const before = tf.memory().numTensors;
           const diffs = runCase(c, implementation);
+          setMatrixEngine('wasm-simd');
           expect(tf.memory().numTensors).toBe(before);
-          if (process.env.PARITY_VERBOSE) console.log(backend, implementation, path.basename(c.file), Math.max(...Object.values(diffs)).toExponential(2), Object.keys(diffs).length);
+          if (process.env.PARITY_VERBOSE) console.log(backend, label, path.basename(c.file), Math.max(...Object.values(diffs)).toExponential(2), Object.keys(diffs).length);
           for (const [what, d] of Object.entries(diffs)) expect(d, what).toBeLessThan(TOL);
           // Every weight of the file took part in the comparison.
           expect(Object.keys(diffs).filter((k) => k.startsWith('grad ')).length).toBe(Object.keys(c.grad_weights).length);

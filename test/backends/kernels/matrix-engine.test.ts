@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { jsEngine, type MatrixEngine } from '../../../src/backends/kernels/cpu/matrix-engine';
+import { createWasmMatrixEngine } from '../../../src/backends/kernels/wasm/wasm-engine';
+
+function random(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+/** Reference in float64: C[M,N] = init + A·B, A given as [M,K] or transposed [K,M]. */
+function reference(a: Float32Array, b: Float32Array, init: Float32Array, M: number, N: number, K: number, aT: boolean): Float64Array {
+  const c = Float64Array.from(init);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += (aT ? a[k * M + i] : a[i * K + k]) * b[k * N + j];
+      c[i * N + j] += s;
+    }
+  return c;
+}
+
+const wasm = createWasmMatrixEngine();
+const engines: MatrixEngine[] = [jsEngine, ...(wasm ? [wasm] : [])];
+
+describe('matrix engines', () => {
+  it('the SIMD WebAssembly engine is available in Node', () => {
+    expect(wasm?.name).toBe('wasm-simd');
+  });
+
+  for (const engine of engines) {
+    // Sizes that leave tails in every blocking (rows by 4, columns by 8 and 4, k by 128).
+    for (const [M, N, K] of [[1, 1, 1], [5, 13, 3], [16, 64, 16], [7, 9, 300], [33, 130, 129]]) {
+      for (const accumulate of [false, true]) {
+        it(`${engine.name}: nn and tn match a float64 product for ${M}x${N}x${K}, accumulate ${accumulate}`, () => {
+          const a = random(M * K + 3, M + N);
+          const b = random(K * N, K + 1);
+          const init = random(M * N, 7);
+          const A = engine.from(a);
+          const B = engine.from(b);
+          const C = engine.from(init);
+          const C2 = engine.from(init);
+          // nn reads A at offset 3 to check offsets.
+          engine.nn(A, 3, B, 0, C, 0, M, N, K, accumulate);
+          engine.tn(A, B, C2, M, N, K, accumulate);
+          const zero = new Float32Array(M * N);
+          const expectNN = reference(a.subarray(3), b, accumulate ? init : zero, M, N, K, false);
+          const expectTN = reference(a, b, accumulate ? init : zero, M, N, K, true);
+          const gotNN = engine.keep(C);
+          const gotTN = engine.keep(C2);
+          engine.release();
+          for (let i = 0; i < M * N; i++) {
+            expect(Math.abs(gotNN[i] - expectNN[i])).toBeLessThan(1e-4);
+            expect(Math.abs(gotTN[i] - expectTN[i])).toBeLessThan(1e-4);
+          }
+        });
+      }
+    }
+  }
+
+  it('wasm engine: buffers allocated before a memory growth are still readable after it', () => {
+    if (!wasm) return;
+    const first = wasm.from(new Float32Array([1, 2, 3]));
+    wasm.alloc(4 << 20); // 16 MB: grows the memory, detaching old views
+    expect(Array.from(wasm.refresh(first))).toEqual([1, 2, 3]);
+    wasm.release();
+  });
+});
