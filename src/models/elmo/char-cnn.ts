@@ -28,8 +28,17 @@ export function charCnn(weights: CharCnnWeights, charIds: tf.Tensor2D, activatio
     const table = tf.concat([tf.zeros([1, dim]), weights.charEmbed], 0);
     const embedded = tf.reshape(gatherRows(table, tf.reshape(charIds, [-1]) as tf.Tensor1D), [nTokens, maxChars, dim]) as tf.Tensor3D;
     const pooled = weights.convW.map((w, i) => {
-      const conv = tf.add(tf.conv1d(embedded, w, 1, 'valid'), weights.convB[i]);
-      const max = tf.max(conv, 1);
+      // A convolution as one matMul over stacked character windows: its gradient needs only
+      // slice/concat/matMul, which every backend has (wasm lacks Conv2DBackpropFilter).
+      const [width, , count] = w.shape;
+      const positions = maxChars - width + 1;
+      const windows =
+        width === 1 ? embedded : tf.concat(Array.from({ length: width }, (_, k) => tf.slice(embedded, [0, k, 0], [nTokens, positions, dim])), 2);
+      const conv = tf.add(
+        tf.matMul(tf.reshape(windows, [nTokens * positions, width * dim]), tf.reshape(w, [width * dim, count])),
+        weights.convB[i],
+      );
+      const max = tf.max(tf.reshape(conv, [nTokens, positions, count]), 1);
       return activation === 'relu' ? tf.relu(max) : tf.tanh(max);
     });
     let x = (pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1)) as tf.Tensor2D;

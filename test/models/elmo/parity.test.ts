@@ -1,8 +1,8 @@
 // Parity with AllenNLP's ELMo fixtures (produced by the original TensorFlow bilm).
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../../src/backends';
 import { BiLm } from '../../../src/models/elmo/bilm';
 import { batchToCharIds, tokenToCharIds } from '../../../src/models/elmo/char-ids';
 import { readHdf5 } from '../../../src/models/elmo/hdf5-weights';
@@ -11,12 +11,13 @@ import { fixture, fixtureExists, maxAbsDiff } from './fixtures';
 
 const TOLERANCE = 1e-5;
 
-describe('ELMo parity with the bilm-tf fixtures', () => {
+describe.each(['cpu', 'wasm'] as const)('ELMo parity with the bilm-tf fixtures on %s', (backend) => {
   let bilm: BiLm;
   let startTensors: number;
 
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await useBackend(backend);
+    expect(tf.getBackend()).toBe(backend);
     startTensors = tf.memory().numTensors;
     bilm = await loadBiLm(fixture('options.json'), fixture('lm_weights.hdf5'));
   });
@@ -38,7 +39,7 @@ describe('ELMo parity with the bilm-tf fixtures', () => {
     const err = maxAbsDiff(await got.data(), expected.data);
     got.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    console.log(`token embeddings: ${words.length} tokens, max abs error ${err.toExponential(2)}`);
+    console.log(`${backend} token embeddings: ${words.length} tokens, max abs error ${err.toExponential(2)}`);
     expect(err).toBeLessThan(TOLERANCE);
   });
 
@@ -81,7 +82,7 @@ describe('ELMo parity with the bilm-tf fixtures', () => {
     }
     bilm.resetStates();
     bilm.stateful = false;
-    console.log(`top layer: ${compared} sentences compared, max abs error ${worst.toExponential(2)}`);
+    console.log(`${backend} top layer: ${compared} sentences compared, max abs error ${worst.toExponential(2)}`);
     expect(compared).toBe([...expected.values()].reduce((s, f) => s + f.size, 0));
   });
 });
