@@ -1,5 +1,6 @@
 import { withSignal } from './abort';
 import { describe, SignalOptions } from './common';
+import { allocInt32 } from './int32-slab';
 import type { Example, Operator } from './types';
 
 /** Ids as `encode` makes them, or any array of integers. */
@@ -35,7 +36,7 @@ export function padIds(ids: Ids, length: number | undefined, side: 'post' | 'pre
   const kept = n < length ? n : length;
   const from = truncate === 'post' ? 0 : n - kept;
   const to = side === 'post' ? 0 : length - kept;
-  const out = new Int32Array(length);
+  const out = allocInt32(length);
   if (value !== 0 && kept < length) {
     if (side === 'post') out.fill(value, kept);
     else out.fill(value, 0, to);

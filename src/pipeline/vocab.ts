@@ -1,20 +1,25 @@
 import { withSignal } from './abort';
 import { describe, SignalOptions } from './common';
+import { allocInt32 } from './int32-slab';
+import { TokenTable } from './token-table';
 
 /**
  * Token counts that can be merged, so a vocabulary can be counted over shards (files,
  * workers, partitions) and combined before ids are assigned.
  */
 export class TokenCounter {
-  private readonly counts = new Map<string, number>();
+  private readonly table = new TokenTable();
+  private readonly counts: number[] = [];
   private totalCount = 0;
 
   /** Counts every token of one sequence. */
   add(tokens: ArrayLike<string>): this {
+    const table = this.table;
     const counts = this.counts;
     for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i];
-      counts.set(t, (counts.get(t) ?? 0) + 1);
+      const slot = table.intern(tokens[i]);
+      if (slot === counts.length) counts.push(1);
+      else counts[slot]++;
     }
     this.totalCount += tokens.length;
     return this;
@@ -23,25 +28,29 @@ export class TokenCounter {
   /** Adds `count` occurrences of one token. */
   addToken(token: string, count = 1): this {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`TokenCounter: count for ${JSON.stringify(token)} must be a non-negative integer, got ${count}`);
-    this.counts.set(token, (this.counts.get(token) ?? 0) + count);
+    if (typeof token !== 'string') throw new TypeError(`TokenCounter: token is ${describe(token)}, expected a string`);
+    const slot = this.table.intern(token);
+    if (slot === this.counts.length) this.counts.push(count);
+    else this.counts[slot] += count;
     this.totalCount += count;
     return this;
   }
 
   /** Adds another counter's counts into this one. */
   merge(other: TokenCounter): this {
-    for (const [token, count] of other.counts) this.addToken(token, count);
+    for (const [token, count] of other.entries()) this.addToken(token, count);
     return this;
   }
 
   /** How often `token` was seen (0 if never). */
   get(token: string): number {
-    return this.counts.get(token) ?? 0;
+    const slot = this.table.indexOf(token);
+    return slot < 0 ? 0 : this.counts[slot];
   }
 
   /** Distinct tokens seen. */
   get size(): number {
-    return this.counts.size;
+    return this.counts.length;
   }
 
   /** Tokens seen, repeats included. */
@@ -49,13 +58,15 @@ export class TokenCounter {
     return this.totalCount;
   }
 
-  entries(): IterableIterator<[string, number]> {
-    return this.counts.entries();
+  /** `[token, count]` pairs in first-seen order. */
+  *entries(): IterableIterator<[string, number]> {
+    const tokens = this.table.tokens;
+    for (let i = 0; i < tokens.length; i++) yield [tokens[i], this.counts[i]];
   }
 
   /** Plain `[token, count]` pairs, for moving counts between workers. */
   toJSON(): { counts: [string, number][] } {
-    return { counts: [...this.counts] };
+    return { counts: [...this.entries()] };
   }
 
   static fromJSON(json: { counts: [string, number][] } | string): TokenCounter {
@@ -112,17 +123,18 @@ export interface VocabJSON {
 
 /** A two-way mapping between tokens and ids, with an optional id for unknown tokens. */
 export class Vocab {
-  private readonly stoi = new Map<string, number>();
+  private readonly stoi: TokenTable;
   private readonly itos: readonly string[];
   private defaultId: number | undefined;
 
   constructor(tokens: readonly string[], defaultIndex?: number) {
     this.itos = tokens.slice();
+    this.stoi = new TokenTable(tokens.length);
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
       if (typeof t !== 'string') throw new TypeError(`Vocab: token ${i} is ${describe(t)}, expected a string`);
-      if (this.stoi.has(t)) throw new Error(`Vocab: duplicate token ${JSON.stringify(t)} at ids ${this.stoi.get(t)} and ${i}`);
-      this.stoi.set(t, i);
+      const id = this.stoi.intern(t);
+      if (id !== i) throw new Error(`Vocab: duplicate token ${JSON.stringify(t)} at ids ${id} and ${i}`);
     }
     this.defaultIndex = defaultIndex;
   }
@@ -150,13 +162,13 @@ export class Vocab {
   }
 
   has(token: string): boolean {
-    return this.stoi.has(token);
+    return this.stoi.indexOf(token) >= 0;
   }
 
   /** The id of `token`, or the default index for an unknown token. */
   tokenToId(token: string): number {
-    const id = this.stoi.get(token);
-    if (id !== undefined) return id;
+    const id = this.stoi.indexOf(token);
+    if (id >= 0) return id;
     if (this.defaultId === undefined) {
       throw new RangeError(`Vocab: token ${JSON.stringify(token)} is not in the vocabulary and no default index is set`);
     }
@@ -174,11 +186,11 @@ export class Vocab {
   /** The ids of a token sequence. */
   lookupIds(tokens: ArrayLike<string>): Int32Array {
     const n = tokens.length;
-    const out = new Int32Array(n);
+    const out = allocInt32(n);
     const stoi = this.stoi;
     for (let i = 0; i < n; i++) {
-      const id = stoi.get(tokens[i]);
-      out[i] = id === undefined ? this.tokenToId(tokens[i]) : id;
+      const id = stoi.indexOf(tokens[i]);
+      out[i] = id >= 0 ? id : this.tokenToId(tokens[i]);
     }
     return out;
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { normalizeText, pipe, preprocess } from '../../src/pipeline';
 import { loadCases } from './torchtext-cases';
 
@@ -14,6 +15,16 @@ describe('preprocess', () => {
     expect(normalizeText('  Hello,   WORLD!!  It\'s 42°C...\t\n')).toBe("hello, world!! it s c...");
     expect(normalizeText('\u00a0\ufeff')).toBe('');
     expect(normalizeText('Ünïcode')).toBe('n code');
+  });
+
+  it('gives the same result on its ASCII fast path as the plain regular-expression rules (property)', () => {
+    const byRules = (t: string) => t.trim().toLowerCase().replace(/[^a-zA-Z.,!?]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+    const chars = fc.constantFrom(...'aZ.,!?;:\'"- \t\n\r09'.split(''), '\u212A', '\u0130', 'é', '\u00a0');
+    fc.assert(fc.property(fc.array(chars, { maxLength: 40 }), (cs) => {
+      const t = cs.join('');
+      expect(normalizeText(t)).toBe(byRules(t));
+    }), { numRuns: 2000 });
+    expect(normalizeText('\u212Aelvin')).toBe('kelvin');
   });
 
   it('maps a field of records, keeping the other fields, or applies a custom function', async () => {
