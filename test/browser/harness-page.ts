@@ -22,13 +22,15 @@ export interface HarnessPage {
   close(): Promise<void>;
 }
 
-export async function openHarnessPage(chromiumArgs: string[] = []): Promise<HarnessPage> {
+/** `files`: more files to serve beside the page (name → source path). */
+export async function openHarnessPage(chromiumArgs: string[] = [], files: Record<string, string> = {}): Promise<HarnessPage> {
   const outdir = await mkdtemp(join(tmpdir(), 'seqflow-harness-'));
   const { metafile } = await bundleForBrowser({
     entryPoints: { harness: join(__dirname, 'fixtures', 'harness.ts') },
     outdir,
   });
   await copyFile(join(__dirname, 'fixtures', 'harness.html'), join(outdir, 'harness.html'));
+  for (const [name, source] of Object.entries(files)) await copyFile(source, join(outdir, name));
   const server = await startStaticServer({ root: outdir });
   const browser = await launchChromium(chromiumArgs);
   const page: HarnessPage = {
