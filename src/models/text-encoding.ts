@@ -1,6 +1,7 @@
 import { normalizeText } from '../pipeline/preprocess';
 import { getTokenizer, type TokenizerName, type Tokenizer } from '../pipeline/tokenize';
 import { Vocab, type VocabJSON } from '../pipeline/vocab';
+import { padIds } from '../pipeline/pad';
 
 export type { VocabJSON };
 
@@ -60,15 +61,11 @@ export class TextEncoding {
     return this.tokenizer(this.settings.preprocess === 'notebook' ? normalizeText(text) : text);
   }
 
-  /** One text → seqLength ids and the number of real tokens (at least 1: an empty text reads one padding token). */
+  /** One text → seqLength ids and the number of real tokens, exactly as the pipeline's `pad` makes them. */
   encode(text: string): { ids: Int32Array; length: number } {
     const { seqLength, padding, truncating } = this.settings;
-    let tokens = this.tokens(text);
-    if (tokens.length > seqLength) tokens = truncating === 'post' ? tokens.slice(0, seqLength) : tokens.slice(tokens.length - seqLength);
-    const ids = new Int32Array(seqLength).fill(this.padId);
-    const real = this.vocab.lookupIds(tokens);
-    ids.set(real, padding === 'post' ? 0 : seqLength - real.length);
-    return { ids, length: Math.max(1, real.length) };
+    const example = padIds(this.vocab.lookupIds(this.tokens(text)), seqLength, padding, truncating, this.padId);
+    return { ids: example.ids, length: example.length };
   }
 
   /** Many texts → row-major ids [texts, seqLength] and lengths. */
