@@ -55,7 +55,7 @@ describe('every operator stops on abort', () => {
 
   it('a signal aborted before the start rejects without reading, with the signal reason when given', async () => {
     const { source, state } = stuckSource('x');
-    await expect(pipe(source, preprocess({ signal: AbortSignal.abort() })).toArray()).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(pipe(source as AsyncIterable<string>, preprocess({ signal: AbortSignal.abort() })).toArray()).rejects.toMatchObject({ name: 'AbortError' });
     expect(state.reads).toBe(0);
     const reason = new Error('stop now');
     await expect(pipe(['a'], tokenize('whitespace', { signal: AbortSignal.abort(reason) })).toArray()).rejects.toBe(reason);

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { filter, map } from 'ix/asynciterable/operators';
-import { batch, pipe, tokenize } from '../../src/pipeline';
+import { batch, collate, encode, encodeLabels, pad, pipe, preprocess, tokenize, Vocab } from '../../src/pipeline';
 
 describe('pipe', () => {
   it('re-reads the source on each epoch: arrays, re-iterables and functions', async () => {
@@ -49,5 +49,29 @@ describe('pipe', () => {
   it('names a bad operator or source', () => {
     expect(() => pipe([1], 'oops' as any)).toThrow('pipe: operator 1 is string, expected a function');
     expect(() => pipe(42 as any)).toThrow(/pipe: the source is number/);
+  });
+});
+
+describe('pipe typing', () => {
+  it('carries record field types through the keyed operators to Example and Batch', async () => {
+    const vocab = new Vocab(['<unk>', '<pad>', 'good'], 0);
+    const rows = [{ review: 'Good!', score: 'great', product: 'B01' }];
+    const examples = pipe(
+      rows,
+      preprocess({ key: 'review' }),
+      tokenize('basic_english', { key: 'review' }),
+      encode(vocab, { key: 'review' }),
+      encodeLabels(['other', 'great'], { key: 'score' }),
+      pad({ key: 'review', labelKey: 'score', length: 3, value: 1 }),
+    );
+    const [ex] = await examples.toArray();
+    expectTypeOf(ex.ids).toEqualTypeOf<Int32Array>();
+    expectTypeOf(ex.product).toEqualTypeOf<string>();
+    expect(ex.product).toBe('B01');
+    expect(Array.from(ex.ids)).toEqual([2, 0, 1]);
+    expect(ex.label).toBe(1);
+    const [b] = await examples.pipe(batch(2), collate()).toArray();
+    expectTypeOf(b.lengths).toEqualTypeOf<Int32Array>();
+    expect(Array.from(b.lengths)).toEqual([2]);
   });
 });
