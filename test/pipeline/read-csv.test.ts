@@ -112,7 +112,7 @@ describe('readCsv: round trips (property-based)', () => {
           expect(await collect(readCsv(cut(bytes, cuts)))).toEqual(expected);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -161,7 +161,7 @@ describe('readCsv: the fine-food reviews', () => {
 
   it('reads the same rows whatever the chunk size', async () => {
     const big = await collect(readCsv(TRAIN));
-    const small = await collect(readCsv(TRAIN, { chunkSize: 97 }));
+    const small = await collect(readCsv(TRAIN, { chunkSize: 1009 }));
     expect(small).toEqual(big);
   });
 });

@@ -45,3 +45,15 @@ describe('readText', () => {
     expect(paragraphs.length).toBeLessThan(40_000);
   });
 });
+
+describe('readText: abort', () => {
+  it('stops reading when the signal aborts', async () => {
+    const controller = new AbortController();
+    let n = 0;
+    const reading = (async () => {
+      for await (const _ of readText(AUSTEN, { signal: controller.signal })) if (++n === 3) controller.abort(new Error('enough'));
+    })();
+    await expect(reading).rejects.toThrow('enough');
+    expect(n).toBe(3);
+  });
+});
