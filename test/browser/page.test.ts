@@ -1,0 +1,163 @@
+/**
+ * The example page (examples/browser) in Chromium: trains a few steps on a CSV given as a file,
+ * predicts, saves to IndexedDB and loads back, and loads a model trained and saved in Node,
+ * whose predictions must match Node's. A screenshot of the trained page goes to tmp/screenshots/.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPage, packageCopies, type BundleResult } from '../../examples/browser/build';
+import { startStaticServer, type StaticServer } from '../../examples/browser/serve';
+import { prepareSentimentData } from '../../examples/pipelines/sentiment';
+import { useBackend } from '../../src/backends';
+import { TextClassifier } from '../../src/models/classifier';
+import { fit } from '../../src/models/fit';
+import { saveClassifier } from '../../src/models/io';
+import { launchChromium, type Chromium } from './chromium';
+
+const REPO = join(__dirname, '..', '..');
+const REVIEWS = [
+  join(REPO, 'data', 'amazon-fine-foods', 'train.csv'),
+  join(REPO, '..', 'shared', 'data', 'amazon-fine-foods', 'train.csv'),
+].find((p) => existsSync(p))!;
+const SCREENSHOTS = join(REPO, 'tmp', 'screenshots');
+const SENTENCES = [
+  'This product is so cool',
+  'terrible taste, I threw the whole bag away',
+  'not bad at all, my kids love these cookies',
+  'the coffee arrived stale and bitter',
+];
+const TOLERANCE = 1e-4;
+
+type Probabilities = Record<string, number>;
+
+describe('example page in Chromium', () => {
+  let folder: string;
+  let page: BundleResult;
+  let server: StaticServer;
+  let browser: Chromium;
+  let csv: string;
+  let nodePredictions: Probabilities[];
+  let modelVariables: number;
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'seqflow-page-'));
+    csv = join(folder, 'reviews.csv');
+    const lines = (await readFile(REVIEWS, 'utf8')).split('\r\n');
+    await writeFile(csv, lines.slice(0, 201).join('\r\n') + '\r\n');
+
+    // A model trained and saved in Node, as the CLI and the Node example save theirs.
+    await useBackend('wasm');
+    const data = await prepareSentimentData(csv, { seed: 3, batchSize: 16, seqLength: 24 });
+    const model = new TextClassifier({
+      vocab: data.vocab,
+      labels: data.labels,
+      text: data.text,
+      architecture: { embeddingDim: 16, hiddenSize: 12, encoder: 'bilstm', pooling: 'max', dropout: 0 },
+      seed: 3,
+    });
+    await fit(model, data.train, { epochs: 2, seed: 3, progress: false, learningRate: 0.01 });
+    await saveClassifier(model, join(folder, 'node-model'));
+    nodePredictions = (await model.predictBatch(SENTENCES)).map((p) => p.probabilities);
+    modelVariables = model.trainableVariables.length;
+    model.dispose();
+
+    page = await buildPage(join(folder, 'page'));
+    server = await startStaticServer({ root: page.outdir, mounts: { '/node-model/': join(folder, 'node-model') } });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  async function predictionFor(sentence: string): Promise<{ label: string; probabilities: Probabilities }> {
+    const p = browser.page;
+    await p.fill('#sentence', sentence); // fires 'input'
+    await p.waitForFunction((s) => (document.querySelector('#prediction') as HTMLElement).dataset.text === s, sentence);
+    const probabilities = JSON.parse((await p.getAttribute('#prediction', 'data-probabilities'))!) as Probabilities;
+    return { label: (await p.getAttribute('#prediction', 'data-label'))!, probabilities };
+  }
+
+  async function modelAction(button: string): Promise<string> {
+    const p = browser.page;
+    await p.click(button);
+    await p.waitForFunction(() => {
+      const s = document.querySelector('#model-status')!;
+      return document.body.dataset.busy === 'no' && s.textContent !== 'Working…' && s.textContent !== '';
+    });
+    const status = (await p.textContent('#model-status'))!;
+    expect(await p.getAttribute('#model-status', 'class'), status).not.toContain('error');
+    return status;
+  }
+
+  it('bundles one tfjs-core and no Node-only package', () => {
+    expect([...packageCopies(page.metafile, '@tensorflow/tfjs-core').keys()]).toEqual(['node_modules/@tensorflow/tfjs-core/']);
+    expect(Object.keys(page.metafile.inputs).filter((f) => /tfjs-node|node:/.test(f))).toEqual([]);
+    // The page imports the very module the Node example uses.
+    expect(Object.keys(page.metafile.inputs)).toContain('examples/pipelines/sentiment.ts');
+  });
+
+  it('trains a few steps on a chosen CSV with the best backend, charts them and predicts', async () => {
+    const p = browser.page;
+    await p.goto(server.url);
+    await p.waitForSelector('body[data-ready="yes"]');
+    expect(await p.getAttribute('#backend', 'data-backend')).toBe('webgl');
+    await p.setInputFiles('#data-file', csv);
+    await p.waitForFunction(() => /reviews\.csv: columns product, review, score/.test(document.querySelector('#data-status')!.textContent!));
+    expect(await p.inputValue('#text-column')).toBe('review');
+    expect(await p.inputValue('#label-column')).toBe('score');
+    await p.fill('#epochs', '1');
+    await p.fill('#max-steps', '3');
+    await p.fill('#batch-size', '8');
+    await p.fill('#seq-length', '24');
+    await p.selectOption('#model-size', 'small');
+    await p.click('#train');
+    await p.waitForFunction(() => document.body.dataset.trained === 'yes' || document.querySelector('#train-status')!.classList.contains('error'));
+    const status = (await p.textContent('#train-status'))!;
+    expect(status).toMatch(/^Stopped after 3 steps in [\d.]+ s on webgl/);
+    expect(await p.getAttribute('#train-status', 'data-step')).toBe('3');
+    expect(await p.textContent('#data-status')).toMatch(/200 rows \(160 train, 20 validation, 20 test\); labels great, other/);
+
+    const { label, probabilities } = await predictionFor(SENTENCES[0]);
+    expect(Object.keys(probabilities)).toEqual(['great', 'other']);
+    expect(probabilities.great + probabilities.other).toBeCloseTo(1, 5);
+    expect(label).toBe(probabilities.great >= probabilities.other ? 'great' : 'other');
+    // Only the model's weights stay in memory: fit and predict freed their tensors.
+    expect(Number(await p.getAttribute('#memory', 'data-tensors'))).toBe(modelVariables);
+
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await p.screenshot({ path: join(SCREENSHOTS, 'page-trained.png'), fullPage: true });
+  });
+
+  it('saves to IndexedDB and loads the same model back', async () => {
+    const before = await predictionFor(SENTENCES[1]);
+    expect(await modelAction('#save-idb')).toMatch(/^Saved in this browser \(IndexedDB "seqflow-sentiment"/);
+    expect(await modelAction('#load-idb')).toMatch(/^Loaded IndexedDB "seqflow-sentiment"/);
+    const after = await predictionFor(SENTENCES[1]);
+    expect(after.label).toBe(before.label);
+    for (const k of Object.keys(before.probabilities)) expect(after.probabilities[k]).toBeCloseTo(before.probabilities[k], 6);
+    expect(Number(await browser.page.getAttribute('#memory', 'data-tensors'))).toBe(modelVariables);
+  });
+
+  it('loads a model trained in Node and predicts what Node predicts', async () => {
+    const p = browser.page;
+    await p.fill('#model-url', 'node-model/');
+    expect(await modelAction('#load-url')).toMatch(/^Loaded node-model\/: bilstm hidden 12/);
+    const spread = Math.max(...nodePredictions.map((q) => q.great)) - Math.min(...nodePredictions.map((q) => q.great));
+    expect(spread, 'Node predictions differ between sentences').toBeGreaterThan(1e-3);
+    for (const [i, sentence] of SENTENCES.entries()) {
+      const browserPrediction = await predictionFor(sentence);
+      for (const label of ['great', 'other']) {
+        expect(Math.abs(browserPrediction.probabilities[label] - nodePredictions[i][label]), `${sentence}: ${label}`).toBeLessThan(TOLERANCE);
+      }
+    }
+    expect(Number(await p.getAttribute('#memory', 'data-tensors'))).toBe(modelVariables);
+    await p.screenshot({ path: join(SCREENSHOTS, 'page-node-model.png'), fullPage: true });
+    expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
+  });
+});
