@@ -84,9 +84,19 @@ export class Elmo {
     return 2 * this.bilm.projectionDim;
   }
 
-  /** The trainable variables (the scalar mixes). */
+  /** The trainable variables of the scalar mixes (the biLM's weights are fixed unless made variables). */
   get trainableVariables(): tf.Variable[] {
     return this.mixes.flatMap((m) => m.variables).filter((v) => v.trainable);
+  }
+
+  /** Whether token representations come from the per-word cache (off while fine-tuning the char-CNN). */
+  get cacheWords(): boolean {
+    return this.config.cacheWords;
+  }
+
+  set cacheWords(on: boolean) {
+    this.config.cacheWords = on;
+    if (!on) this.cache.clear();
   }
 
   /**
