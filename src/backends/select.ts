@@ -59,8 +59,21 @@ let current: BackendDescription | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 
 async function loadStarter(platform: Platform): Promise<BackendStarter> {
-  if (platform === 'node') return (await import('./node.js')).startNodeBackend;
+  if (platform === 'node') return (await importSibling(() => import('./node.js'), () => require('./node'))).startNodeBackend;
   return (await import('./browser.js')).startBrowserBackend;
+}
+
+/**
+ * A real `import()` works in compiled output, bundles and Vitest; under ts-node (CommonJS with
+ * a require hook for .ts) only `require` finds the TypeScript source, so fall back to it there.
+ */
+async function importSibling<T>(load: () => Promise<T>, fallback: () => T): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if (typeof require !== 'function') throw err;
+    return fallback();
+  }
 }
 
 /**
