@@ -20,6 +20,9 @@ export function resolveOptimizer(
     }
     return { optimizer, owned: false };
   }
+  if (!(optimizer in DEFAULT_LEARNING_RATE)) {
+    throw new Error(`fit: unknown optimizer "${optimizer as string}" (have: adam, sgd, or pass a tf.Optimizer)`);
+  }
   const lr = learningRate ?? DEFAULT_LEARNING_RATE[optimizer as OptimizerName];
   if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`fit: learningRate must be a positive number, got ${learningRate}`);
   switch (optimizer) {
