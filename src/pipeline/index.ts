@@ -26,8 +26,23 @@
  * for await (const b of batches) { ... }   // one epoch
  * ```
  *
+ * The other operators work on any items: `shuffle(bufferSize, { seed })` (a new order each
+ * epoch, the same sequence of orders for a seed), `batch(size, { dropRemainder })`,
+ * `bucketBySequenceLength(boundaries, batchSizes)` (Examples → Batches of similar length),
+ * `prefetch(n)`, `progress(report)` (rows, bytes, rates). `split(source, { validation, seed })`
+ * returns `{ train, validation }` datasets, assigned by a seeded hash of each item's position.
+ * RxJS: `toObservable(dataset)` (unsubscribing stops the source) and
+ * `fromObservable(observable, { bufferSize })` (a bounded buffer, unlike IxJS's `from`).
+ *
+ * torchtext parity: `normalizeText` is the notebook's preprocessing, `basicEnglish` is
+ * torchtext 0.14's `basic_english`, and `buildVocab` gives the ids of
+ * `build_vocab_from_iterator` (count desc, ties by token in code point order, `maxTokens`
+ * counting the specials). Counts merge (`countTokens` per shard, `TokenCounter.merge`,
+ * `Vocab.fromCounter`).
+ *
  * Every operator takes `{ signal }`: aborting stops reading promptly (the source's `return()`
- * runs) and throws an AbortError.
+ * runs) and throws the signal's reason, by default a DOMException named AbortError;
+ * `abortable(signal)` does the same for any other stage.
  */
 export * from './types';
 export type { SignalOptions, FieldOptions, FieldOperator, WithField } from './common';
