@@ -11,7 +11,11 @@ import { DataError, abortReason } from './errors';
 /** A chunk as it arrives: bytes, or text that is already decoded. */
 export type ByteChunk = Uint8Array | string;
 
-/** Anything a source can read from. A plain string is a file path (Node) or an http(s) URL. */
+/**
+ * Anything a source can read from. A plain string is an http(s) URL, or else a file path in
+ * Node; in a browser page it is a URL relative to the page, so `readCsv('data/train.csv')`
+ * works in both.
+ */
 export type ByteInput =
   | string
   | URL
@@ -143,6 +147,8 @@ async function* pump(input: SourceInput, source: string, options: SourceOptions)
 async function open(input: ByteInput, source: string, options: SourceOptions): Promise<ChunkReader> {
   if (typeof input === 'string') {
     if (/^https?:\/\//i.test(input)) return openUrl(new URL(input), source, options.signal);
+    const page = (globalThis as { location?: { href?: string } }).location?.href;
+    if (!isNode() && page) return openUrl(new URL(input, page), source, options.signal);
     return openFile(input, source, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
   }
   if (input instanceof URL) {
@@ -285,12 +291,16 @@ async function fileUrlToPath(url: URL): Promise<string> {
  * Vite and webpack leave alone). In a browser it throws `notNodeMessage`.
  */
 async function loadNodeModule<T>(name: string, notNodeMessage: string): Promise<T> {
-  const proc = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?(id: string): unknown } }).process;
-  if (!proc?.versions?.node) throw new Error(notNodeMessage);
+  if (!isNode()) throw new Error(notNodeMessage);
+  const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process!;
   const builtin = proc.getBuiltinModule?.(`node:${name}`);
   if (builtin) return builtin as T;
   const specifier = ['node', name].join(':');
   return (await import(specifier)) as T;
+}
+
+function isNode(): boolean {
+  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 }
 
 export function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {

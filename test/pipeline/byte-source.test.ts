@@ -281,8 +281,12 @@ describe('browser bundles', () => {
       const err = await collect(mod.readCsv('train.csv')).catch((e: unknown) => e);
       expect((err as Error).message).toBe('train.csv: a file path can only be read in Node; in a browser pass a URL, a Blob/File or a ReadableStream');
       expect(await collect(mod.readCsv(new Blob(['a\n1\n'])))).toEqual([{ a: '1' }]);
+      // In a page, a path is a URL relative to the page.
+      Object.defineProperty(globalThis, 'location', { value: { href: `${base}/app/index.html` }, configurable: true });
+      expect(await collect(mod.readCsv('../data.csv'))).toEqual(ROWS);
     } finally {
       Object.defineProperty(globalThis, 'process', { value: proc, configurable: true, writable: true });
+      delete (globalThis as { location?: unknown }).location;
     }
   });
 });
