@@ -349,6 +349,18 @@ describe('readCsv: abort', () => {
     expect(openFds(TRAIN)).toBe(0);
   });
 
+  it.runIf(fs.existsSync('/proc/self/fd'))('closes the file on abort even while the consumer is not pulling', async () => {
+    const controller = new AbortController();
+    const iterator = readCsv(TRAIN, { signal: controller.signal, chunkSize: 4096 })[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    expect(openFds(TRAIN)).toBe(1);
+    controller.abort(new Error('stop now'));
+    // Closing is asynchronous; wait for it turn by turn (no timer).
+    while (openFds(TRAIN) > 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(openFds(TRAIN)).toBe(0);
+    await expect(iterator.next()).rejects.toThrow('stop now');
+  });
+
   it('an already-aborted signal reads nothing', async () => {
     const controller = new AbortController();
     controller.abort();
