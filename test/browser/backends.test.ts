@@ -132,10 +132,10 @@ describe('browser backends with WebGPU enabled (--enable-unsafe-webgpu, SwiftSha
     const auto = await harness.call('start', 'auto');
     expect(auto).toMatchObject({ name: 'webgpu', active: 'webgpu', skipped: [], sum: 32 });
     expect(auto.device).toMatch(/^WebGPU adapter /);
+    // One case (the bidirectional 2-layer LSTM) keeps WebGPU's shader compilation short.
     await useBackend('cpu');
-    const nodeCpu: number[][][] = [];
-    for (const c of FIXED_MODEL_CASES) nodeCpu.push(await fixedModelLogits(c));
-    const run = await harness.call('fixedModelLogits', 'webgpu');
+    const nodeCpu = [await fixedModelLogits(FIXED_MODEL_CASES[0])];
+    const run = await harness.call('fixedModelLogits', 'webgpu', [0]);
     expect(run.tensorsAfter).toBe(run.tensorsBefore);
     expect(maxAbsDifference(run.logits, nodeCpu)).toBeLessThan(TOLERANCE);
   });

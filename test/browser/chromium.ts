@@ -18,6 +18,8 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
+  // Containers often give /dev/shm only 64 MB, too little for Chromium's shared memory.
+  '--disable-dev-shm-usage',
 ];
 
 export interface Chromium {
@@ -37,6 +39,8 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Chromium
     args: [...CHROMIUM_ARGS, ...extraArgs],
     viewport: { width: 1200, height: 900 },
   });
+  // WebGL on SwiftShader is slow, and CI shares two cores with other tests: wait long, not 30 s.
+  context.setDefaultTimeout(100_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const log: string[] = [];
   page.on('console', (message) => log.push(`[${message.type()}] ${message.text()}`));

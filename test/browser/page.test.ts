@@ -51,7 +51,7 @@ describe('example page in Chromium', () => {
 
     // A model trained and saved in Node, as the CLI and the Node example save theirs.
     await useBackend('wasm');
-    const data = await prepareSentimentData(csv, { seed: 3, batchSize: 16, seqLength: 24 });
+    const data = await prepareSentimentData(csv, { seed: 3, batchSize: 16, seqLength: 16 });
     const model = new TextClassifier({
       vocab: data.vocab,
       labels: data.labels,
@@ -114,7 +114,7 @@ describe('example page in Chromium', () => {
     await p.fill('#epochs', '1');
     await p.fill('#max-steps', '3');
     await p.fill('#batch-size', '8');
-    await p.fill('#seq-length', '24');
+    await p.fill('#seq-length', '16');
     await p.selectOption('#model-size', 'small');
     await p.click('#train');
     await p.waitForFunction(() => document.body.dataset.trained === 'yes' || document.querySelector('#train-status')!.classList.contains('error'));
