@@ -36,7 +36,12 @@ export class TokenTable {
     }
   }
 
-  /** The index of `token`, added at the end if it is new (then the index equals the old size). */
+  /**
+   * The index of `token`, added at the end if it is new (then the index equals the old size).
+   * A new token is stored as a copy of its own: a token cut from a longer text by a regular
+   * expression is a view that keeps the whole text alive, and a counter over a large corpus
+   * would otherwise hold on to one text per distinct long token.
+   */
   intern(token: string): number {
     const keys = this.keys;
     const mask = this.mask;
@@ -48,8 +53,10 @@ export class TokenTable {
       j = (j + 1) & mask;
     }
     const index = this.tokens.length;
-    this.tokens.push(token);
-    keys[j] = token;
+    // V8 shares the parent's characters for slices of 13 or more; shorter ones are copies already.
+    const own = token.length >= 13 ? detach(token) : token;
+    this.tokens.push(own);
+    keys[j] = own;
     this.slots[j] = index;
     if (this.tokens.length * 2 > keys.length) this.grow();
     return index;
@@ -81,4 +88,9 @@ export function hashString(s: string): number {
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   return h >>> 0;
+}
+
+/** A copy of `s` that shares no storage with the string it was cut from. */
+function detach(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
