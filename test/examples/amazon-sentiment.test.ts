@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { parseArgs, run } from '../../examples/amazon-sentiment';
+import { prepareSentimentData, ratingClass, rowRange } from '../../examples/pipelines/sentiment';
+import { loadClassifier } from '../../src/models/io';
+
+let dir: string;
+let kaggleCsv: string;
+
+/** A small file in the schema of Kaggle's "Consumer Reviews of Amazon Products" (1429_1.csv). */
+function writeKaggleFile(file: string): void {
+  const good = ['Great tablet, my kids love it', 'Works perfectly, fast delivery', 'Excellent value, would buy again', 'Love it! Best purchase this year'];
+  const bad = ['Broke after a week, terrible', 'Awful battery, returned it', 'Waste of money, do not buy'];
+  const meh = ['It is okay, nothing special', 'Average, does the job'];
+  const lines = ['id,name,asins,reviews.rating,reviews.text,reviews.title'];
+  for (let i = 0; i < 30; i++) {
+    const rating = [5, 4, 1, 2, 3, 5, 4][i % 7];
+    const pool = rating >= 4 ? good : rating <= 2 ? bad : meh;
+    const text = pool[i % pool.length];
+    // Quoted fields with commas and doubled quotes, as the real file has.
+    lines.push(`AV${i},"Fire Tablet, 7"" Display",B01AHB9CN2,${rating}.0,"${text}",Title ${i}`);
+  }
+  lines.push('AV98,Echo,B00L9EPT8O,,"A review without a rating",x'); // dropped: missing rating
+  lines.push('AV99,Echo,B00L9EPT8O,4,,empty text'); // dropped: missing text
+  fs.writeFileSync(file, lines.join('\r\n') + '\r\n');
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seqflow-example-'));
+  kaggleCsv = path.join(dir, '1429_1.csv');
+  writeKaggleFile(kaggleCsv);
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const tinyModel = ['--epochs', '1', '--hidden', '4', '--embedding', '4', '--seq-length', '12', '--batch-size', '8', '--backend', 'cpu', '--no-progress'];
+
+describe('ratings → sentiment, as the notebook maps them', () => {
+  it('maps <=2 to 0, 3 to 1, >=4 to 2, and names the row of a bad rating', () => {
+    expect(['1', '2', '2.0', '3', '3.0', '4', '5.0'].map((r) => ratingClass(r, 0, 'reviews.rating'))).toEqual([0, 0, 0, 1, 1, 2, 2]);
+    expect(() => ratingClass('five', 6, 'reviews.rating')).toThrow(/row 7, column "reviews\.rating": "five" is not a numeric rating/);
+  });
+
+  it('reads the Kaggle schema: picks the columns, drops incomplete rows, splits by position', async () => {
+    const data = await prepareSentimentData(kaggleCsv, { textColumn: 'reviews.text', labelColumn: 'reviews.rating', trainRows: 20, batchSize: 8, seqLength: 12 });
+    expect(data.labelMapping).toBe('ratings');
+    expect(data.labels).toEqual(['negative', 'neutral', 'positive']);
+    expect(data.counts).toMatchObject({ rows: 30, dropped: 2, train: 20, validation: 5, test: 5 });
+    // Ratings cycle 5,4,1,2,3,5,4: 4/7 positive, 2/7 negative, 1/7 neutral over the 30 rows.
+    expect(data.counts.perClass).toEqual({ negative: 8, neutral: 4, positive: 18 });
+    const train = await data.train.toArray();
+    expect(train.map((b) => b.size)).toEqual([8, 8, 4]);
+    expect(train[0].seqLength).toBe(12);
+    const test = await data.test.toArray();
+    expect(test.reduce((n, b) => n + b.size, 0)).toBe(5);
+    await expect(prepareSentimentData(kaggleCsv, { textColumn: 'text' })).rejects.toThrow(/no text column "text"; the file has: id, name, asins, reviews\.rating, reviews\.text, reviews\.title/);
+  });
+
+  it('rowRange keeps items by position and stops reading at the end of its range', async () => {
+    let read = 0;
+    async function* source() {
+      for (let i = 0; i < 100; i++) {
+        read++;
+        yield i;
+      }
+    }
+    const out: number[] = [];
+    for await (const x of rowRange<number>(2, 5)(source())) out.push(x);
+    expect(out).toEqual([2, 3, 4]);
+    expect(read).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('examples/amazon-sentiment.ts', () => {
+  it('parses flags and rejects unknown ones', () => {
+    const a = parseArgs(['--notebook', '--data', 'x.csv', '--text-column', 'reviews.text', '--label-column', 'reviews.rating', '--epochs', '2']);
+    expect(a).toMatchObject({ notebook: true, data: 'x.csv', textColumn: 'reviews.text', labelColumn: 'reviews.rating', epochs: 2 });
+    expect(parseArgs(['--help'])).toBe('help');
+    expect(() => parseArgs(['--epochs', 'two'])).toThrow(/--epochs needs an integer >= 1, got "two"/);
+    expect(() => parseArgs(['--fast'])).toThrow(/unknown option "--fast"/);
+  });
+
+  it('trains on a Kaggle-schema file, reports metrics, predicts, and writes a loadable model and an SVG curve', async () => {
+    const out = path.join(dir, 'run');
+    const lines: string[] = [];
+    const result = await run(
+      ['--data', kaggleCsv, '--text-column', 'reviews.text', '--label-column', 'reviews.rating', '--train-rows', '20', '--out', out, ...tinyModel],
+      (l) => lines.push(l),
+    );
+    expect(result).toBeDefined();
+    const r = result!;
+    expect(r.labels).toEqual(['negative', 'neutral', 'positive']);
+    expect(r.history.epochs).toHaveLength(1);
+    expect(r.validation.n).toBe(5);
+    expect(r.test!.n).toBe(5);
+    expect(r.heldOut.n).toBe(10);
+    expect(r.predictions[0].text).toBe('This product is so cool');
+    for (const p of r.predictions) {
+      expect(r.labels).toContain(p.label);
+      expect(Object.values(p.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    }
+    const log = lines.join('\n');
+    expect(log).toMatch(/predict {6}: "This product is so cool" → (negative|neutral|positive) \(negative 0\.\d{3}, neutral 0\.\d{3}, positive 0\.\d{3}\)/);
+    expect(log).toMatch(/validation \(5 rows\)\naccuracy/);
+    expect(log).toMatch(/test \(5 rows\)\naccuracy/);
+    expect(log).toMatch(/time \([\d.]+s in all/);
+    expect(log).toMatch(/training steps +[\d.]+s/);
+    expect(fs.readFileSync(r.curvePath, 'utf8')).toMatch(/^<svg [^>]*>[\s\S]*validation accuracy[\s\S]*<\/svg>\n$/);
+
+    const loaded = await loadClassifier(r.modelDir);
+    const again = await loaded.predictBatch(r.predictions.map((p) => p.text));
+    expect(again.map((p) => p.label)).toEqual(r.predictions.map((p) => p.label));
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
+  it('--notebook trains the notebook model: 5-layer LSTM of 16 on the last state, random initial state, SGD', async () => {
+    const out = path.join(dir, 'notebook');
+    const lines: string[] = [];
+    await run(['--notebook', '--data', kaggleCsv, '--train-rows', '20', '--out', out, ...tinyModel.filter((x, i, all) => !['--hidden', '--embedding'].includes(x) && !['--hidden', '--embedding'].includes(all[i - 1]))], (l) => lines.push(l));
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'model', 'config.json'), 'utf8'));
+    expect(config.architecture).toEqual({ embeddingDim: 64, encoder: 'lstm', hiddenSize: 16, numLayers: 5, dropout: 0, pooling: 'last', initialState: 'random' });
+    expect(config.metadata).toMatchObject({ optimizer: 'sgd', learningRate: 0.001 });
+    expect(lines.join('\n')).toMatch(/training {5}: sgd lr 0\.001/);
+  });
+});
