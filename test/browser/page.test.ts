@@ -102,13 +102,22 @@ describe('example page in Chromium', () => {
     expect(Object.keys(page.metafile.inputs)).toContain('examples/pipelines/sentiment.ts');
   });
 
-  it('trains a few steps on a chosen CSV with the best backend, charts them and predicts', async () => {
+  it('trains a few steps on a dropped CSV with the best backend, charts them and predicts', async () => {
     const p = browser.page;
     await p.goto(server.url);
     await p.waitForSelector('body[data-ready="yes"]');
     expect(await p.getAttribute('#backend', 'data-backend')).toBe('webgl');
+    // The bundled sample is read on start; then a chosen file, then a dropped one, replace it.
+    await p.waitForFunction(() => /^sample\.csv: columns product, review, score/.test(document.querySelector('#data-status')!.textContent!));
     await p.setInputFiles('#data-file', csv);
-    await p.waitForFunction(() => /reviews\.csv: columns product, review, score/.test(document.querySelector('#data-status')!.textContent!));
+    await p.waitForFunction(() => /^reviews\.csv: columns product, review, score/.test(document.querySelector('#data-status')!.textContent!));
+    const content = await readFile(csv, 'utf8');
+    await p.evaluate((text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'dropped.csv', { type: 'text/csv' }));
+      document.querySelector('#drop-zone')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, content);
+    await p.waitForFunction(() => /^dropped\.csv: columns product, review, score/.test(document.querySelector('#data-status')!.textContent!));
     expect(await p.inputValue('#text-column')).toBe('review');
     expect(await p.inputValue('#label-column')).toBe('score');
     await p.fill('#epochs', '1');
@@ -121,7 +130,7 @@ describe('example page in Chromium', () => {
     const status = (await p.textContent('#train-status'))!;
     expect(status).toMatch(/^Stopped after 3 steps in [\d.]+ s on webgl/);
     expect(await p.getAttribute('#train-status', 'data-step')).toBe('3');
-    expect(await p.textContent('#data-status')).toMatch(/200 rows \(160 train, 20 validation, 20 test\); labels great, other/);
+    expect(await p.textContent('#data-status')).toMatch(/^dropped\.csv: 200 rows \(160 train, 20 validation, 20 test\); labels great, other/);
 
     const { label, probabilities } = await predictionFor(SENTENCES[0]);
     expect(Object.keys(probabilities)).toEqual(['great', 'other']);
