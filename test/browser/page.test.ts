@@ -153,6 +153,24 @@ describe('example page in Chromium', () => {
     expect(Number(await browser.page.getAttribute('#memory', 'data-tensors'))).toBe(modelVariables);
   });
 
+  it('downloads the model as a .json and .weights.bin pair that loads back as files', async () => {
+    const p = browser.page;
+    const before = await predictionFor(SENTENCES[2]);
+    const downloads: Promise<import('playwright-core').Download>[] = [p.waitForEvent('download'), p.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.bin'))];
+    expect(await modelAction('#download')).toMatch(/^Downloaded seqflow-sentiment\.json and seqflow-sentiment\.weights\.bin/);
+    const saved: string[] = [];
+    for (const download of await Promise.all(downloads)) {
+      const target = join(folder, 'downloads', download.suggestedFilename());
+      await download.saveAs(target);
+      saved.push(target);
+    }
+    expect(saved.map((f) => f.slice(f.lastIndexOf('/') + 1)).sort()).toEqual(['seqflow-sentiment.json', 'seqflow-sentiment.weights.bin']);
+    await p.setInputFiles('#model-files', saved);
+    await p.waitForFunction(() => /^Loaded seqflow-sentiment/.test(document.querySelector('#model-status')!.textContent!));
+    const after = await predictionFor(SENTENCES[2]);
+    for (const k of Object.keys(before.probabilities)) expect(after.probabilities[k]).toBeCloseTo(before.probabilities[k], 6);
+  });
+
   it('loads a model trained in Node and predicts what Node predicts', async () => {
     const p = browser.page;
     await p.fill('#model-url', 'node-model/');
