@@ -1,5 +1,4 @@
-import { withSignal } from './abort';
-import { describe, SignalOptions } from './common';
+import { describe, mapStream, SignalOptions } from './common';
 import { allocInt32 } from './int32-slab';
 import type { Example, Operator } from './types';
 
@@ -72,23 +71,19 @@ export function pad(options: PadOptions & { key?: string; labelKey?: string } = 
   if (!Number.isInteger(value)) throw new RangeError(`pad: value must be an integer id, got ${value}`);
 
   if (key === undefined) {
-    return async function* (source: AsyncIterable<unknown>) {
-      let row = 0;
-      for await (const ids of withSignal(source, signal)) {
+    return (source: AsyncIterable<unknown>) =>
+      mapStream(source, signal, (ids, row) => {
         if (!isIds(ids)) {
           throw new TypeError(
             `pad: item ${row} is ${describe(ids)}, expected ids (Int32Array or an array of integers)` +
               (ids !== null && typeof ids === 'object' && !Array.isArray(ids) ? ` (for records pass { key: 'fieldName' })` : ''),
           );
         }
-        yield padIds(ids as Ids, length, side, truncate, value);
-        row++;
-      }
-    };
+        return padIds(ids as Ids, length, side, truncate, value);
+      });
   }
-  return async function* (source: AsyncIterable<unknown>) {
-    let row = 0;
-    for await (const record of withSignal(source, signal)) {
+  return (source: AsyncIterable<unknown>) =>
+    mapStream(source, signal, (record, row) => {
       if (record === null || typeof record !== 'object') throw new TypeError(`pad: item ${row} is ${describe(record)}, expected a record with field '${key}'`);
       const { [key]: ids, [labelKey]: label, ...rest } = record as Record<string, unknown>;
       if (!(key in record)) throw new TypeError(`pad: record ${row} has no field '${key}' (its fields: ${Object.keys(record).join(', ') || 'none'})`);
@@ -100,8 +95,6 @@ export function pad(options: PadOptions & { key?: string; labelKey?: string } = 
         }
         example.label = label;
       }
-      yield example;
-      row++;
-    }
-  };
+      return example;
+    });
 }

@@ -41,4 +41,23 @@ describe('preprocess', () => {
     );
     await expect(pipe([null] as any[], preprocess()).toArray()).rejects.toThrow('preprocess: item 0 is null, expected a string');
   });
+
+  it('stops its source when an item is rejected, and ends after the error', async () => {
+    let closed = false;
+    async function* rows() {
+      try {
+        yield 'fine';
+        yield 42 as unknown as string;
+        yield 'never read';
+      } finally {
+        closed = true;
+      }
+    }
+    const it = preprocess()(rows())[Symbol.asyncIterator]();
+    expect(await it.next()).toEqual({ done: false, value: 'fine' });
+    await expect(it.next()).rejects.toThrow('preprocess: item 1 is number 42, expected a string');
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(true);
+    expect(await it.next()).toEqual({ done: true, value: undefined });
+  });
 });
