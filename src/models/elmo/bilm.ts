@@ -81,9 +81,26 @@ export class BiLm {
   /** Runs the biLM on a batch of character ids (sentence markers already in place). */
   run(batch: CharIdBatch, options: BiLmRunOptions = {}): BiLmOutput {
     const { batchSize, steps, maxChars } = batch;
+    // The char-CNN runs once per distinct token (padding included once), not once per position.
+    const unique = new Map<string, number>();
+    const positionToUnique = new Int32Array(batchSize * steps);
+    const uniqueRows: number[] = [];
+    for (let pos = 0; pos < batchSize * steps; pos++) {
+      const key = batch.ids.subarray(pos * maxChars, (pos + 1) * maxChars).join(',');
+      let u = unique.get(key);
+      if (u === undefined) {
+        u = uniqueRows.length;
+        unique.set(key, u);
+        uniqueRows.push(pos);
+      }
+      positionToUnique[pos] = u;
+    }
+    const uniqueIds = new Int32Array(uniqueRows.length * maxChars);
+    uniqueRows.forEach((pos, u) => uniqueIds.set(batch.ids.subarray(pos * maxChars, (pos + 1) * maxChars), u * maxChars));
     const tokens = tf.tidy(() => {
-      const ids = tf.tensor2d(batch.ids, [batchSize * steps, maxChars], 'int32');
-      return tf.reshape(this.tokenEmbeddings(ids), [batchSize, steps, this.projectionDim]) as tf.Tensor3D;
+      const embedded = this.tokenEmbeddings(tf.tensor2d(uniqueIds, [uniqueRows.length, maxChars], 'int32'));
+      const atPositions = gatherRows(embedded, tf.tensor1d(positionToUnique, 'int32'));
+      return tf.reshape(atPositions, [batchSize, steps, this.projectionDim]) as tf.Tensor3D;
     });
     try {
       return this.runEmbedded(tokens, batch.lengths, options);

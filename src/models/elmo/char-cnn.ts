@@ -38,7 +38,7 @@ export function charCnn(weights: CharCnnWeights, charIds: tf.Tensor2D, activatio
         tf.matMul(tf.reshape(windows, [nTokens * positions, width * dim]), tf.reshape(w, [width * dim, count])),
         weights.convB[i],
       );
-      const max = tf.max(tf.reshape(conv, [nTokens, positions, count]), 1);
+      const max = maxOverPositions(tf.reshape(conv, [nTokens, positions, count]) as tf.Tensor3D);
       return activation === 'relu' ? tf.relu(max) : tf.tanh(max);
     });
     let x = (pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1)) as tf.Tensor2D;
@@ -47,3 +47,22 @@ export function charCnn(weights: CharCnnWeights, charIds: tf.Tensor2D, activatio
     return x;
   });
 }
+
+/**
+ * max over axis 1 of [tokens, positions, channels]. Its gradient compares same-shape tensors
+ * (tiled max) because tfjs's own, a broadcasting Equal, is the slowest kernel of a wasm
+ * training step. Ties pass the gradient to every maximal position, as tfjs's does.
+ */
+const maxOverPositions = tf.customGrad(((x: tf.Tensor3D, save: tf.GradSaveFunc) => {
+  const y = tf.max(x, 1);
+  save([x, y]);
+  return {
+    value: y,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [input, max] = saved;
+      const reps = [1, input.shape[1] as number, 1];
+      const hit = tf.cast(tf.equal(input, tf.tile(tf.expandDims(max, 1), reps)), 'float32');
+      return [tf.mul(hit, tf.tile(tf.expandDims(dy, 1), reps))];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor3D) => tf.Tensor2D;
