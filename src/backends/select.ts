@@ -175,7 +175,10 @@ export function describeBackend(): BackendDescription {
   const active = (tf.engine() as unknown as { backendName: string | null }).backendName;
   if (current && active === current.tfBackend) return current;
   if (!active) throw new Error('no backend chosen yet: call `await useBackend()` first');
-  const name: BackendName = (BACKEND_NAMES as readonly string[]).includes(active) ? (active as BackendName) : 'cpu';
+  if (!(BACKEND_NAMES as readonly string[]).includes(active)) {
+    throw new Error(`tfjs runs a backend seqflow does not know ('${active}', set with tf.setBackend); use useBackend() with one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  const name = active as BackendName;
   const device = `unknown: tfjs backend '${active}' was chosen with tf.setBackend, not useBackend()`;
   return {
     name,

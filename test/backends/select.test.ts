@@ -104,6 +104,14 @@ describe('useBackend in Node', () => {
     expect((await useBackend('wasm')).requestedBy).toBe('argument');
   });
 
+  it('describes a backend switched with tf.setBackend as such, without inventing a device', async () => {
+    await useBackend('wasm');
+    await tf.setBackend('cpu');
+    expect(describeBackend()).toMatchObject({ name: 'cpu', tfBackend: 'cpu', requestedBy: 'tf.setBackend', skipped: [] });
+    expect(describeBackend().device).toMatch(/^unknown: tfjs backend 'cpu' was chosen with tf.setBackend/);
+    expect((await useBackend('cpu')).requestedBy).toBe('argument');
+  });
+
   it('leaves no tensors behind when switching backends', async () => {
     await useBackend('cpu');
     const before = tf.memory().numTensors;

@@ -9,6 +9,10 @@
 // state passes through unchanged, which is PyTorch's packed-sequence rule for post-padding
 // (start 0) and what pre-padding needs (end = time). The reverse direction walks the steps
 // backwards, so it starts at each row's true last token.
+//
+// Like PyTorch's PackedSequence, the work is done on active (step, row) pairs only: the rows
+// are ordered so that those active at step t are a prefix of count[t] rows, and the step-major
+// matrices hold just those, so padding costs no arithmetic.
 import { transposeInto, type MatrixEngine } from './matrix-engine';
 
 export type CellKind = 'lstm' | 'gru';
@@ -40,20 +44,58 @@ export interface LayerArgs {
   end: Int32Array;
 }
 
+/**
+ * The packed layout: `order` lists batch rows so that the rows active at any step are its
+ * first count[t]; packed row offset[t] + i is step t of batch row order[i].
+ */
+export interface PackedSchedule {
+  order: Int32Array;
+  count: Int32Array;
+  offset: Int32Array;
+  /** Number of active (step, row) pairs. */
+  rows: number;
+}
+
+export function packedSchedule(start: Int32Array, end: Int32Array, T: number): PackedSchedule {
+  const B = start.length;
+  // Longest-running first; among equals, the earliest start first. For post-padding (all
+  // starts 0) and pre-padding (all ends T) this makes every step's active rows a prefix.
+  const order = Int32Array.from({ length: B }, (_, b) => b).sort(
+    (a, b) => end[b] - start[b] - (end[a] - start[a]) || start[a] - start[b],
+  );
+  const count = new Int32Array(T);
+  const offset = new Int32Array(T);
+  let rows = 0;
+  for (let t = 0; t < T; t++) {
+    offset[t] = rows;
+    let n = 0;
+    for (let i = 0; i < B; i++) {
+      const b = order[i];
+      const active = t >= start[b] && t < end[b];
+      if (active && n !== i) throw new Error('packedSchedule: the active rows of a step are not a prefix (mixed padding sides)');
+      if (active) n++;
+    }
+    count[t] = n;
+    rows += n;
+  }
+  return { order, count, offset, rows };
+}
+
 interface DirectionTrace {
-  /** Activated gates [T·B, G], time-major. */
+  /** Activated gates [R, G] in packed rows. */
   gates: Float32Array;
-  /** LSTM: tanh of the new cell; GRU: W_hn h + b_hn. [T·B, H]. */
+  /** LSTM: tanh of the new cell; GRU: W_hn h + b_hn. [R, H]. */
   aux: Float32Array;
-  /** LSTM: the cell before the step. [T·B, H]. */
+  /** LSTM: the cell before the step. [R, H]. */
   cellPrev: Float32Array | null;
-  /** The hidden state before the step. [T·B, H]. */
+  /** The hidden state before the step. [R, H]. */
   hiddenPrev: Float32Array;
 }
 
 export interface LayerTrace {
-  /** x time-major, [T·B, I]. */
-  xT: Float32Array;
+  schedule: PackedSchedule;
+  /** x in packed rows, [R, I]. */
+  xP: Float32Array;
   dirs: DirectionTrace[];
 }
 
@@ -88,36 +130,40 @@ function gateCount(kind: CellKind): number {
   return kind === 'lstm' ? 4 : 3;
 }
 
-function isActive(args: LayerArgs, t: number, b: number): boolean {
-  return t >= args.start[b] && t < args.end[b];
-}
-
-function anyActive(args: LayerArgs, t: number): boolean {
-  for (let b = 0; b < args.batch; b++) if (isActive(args, t, b)) return true;
-  return false;
+/** [B, H] in batch order → rows in schedule order (or back, with `inverse`). */
+function permuteRows(src: Float32Array, order: Int32Array, H: number, inverse: boolean): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < order.length; i++) {
+    const b = order[i];
+    if (inverse) out.set(src.subarray(i * H, i * H + H), b * H);
+    else out.set(src.subarray(b * H, b * H + H), i * H);
+  }
+  return out;
 }
 
 export function recurrentLayerForward(engine: MatrixEngine, args: LayerArgs, keepTrace: boolean): LayerForwardResult {
   const { kind, time: T, batch: B, input: I, hidden: H, dirs } = args;
   const D = dirs.length;
   const G = gateCount(kind) * H;
-  const TB = T * B;
   const DH = D * H;
+  const sched = packedSchedule(args.start, args.end, T);
+  const { order, count, offset } = sched;
+  const R = sched.rows;
   try {
     // Allocation phase: no `arr` is read until every buffer exists (wasm memory may grow).
-    const xT = engine.alloc(TB * I);
+    const xP = engine.alloc(R * I);
     const bufs = dirs.map(() => ({
       wihT: engine.alloc(I * G),
-      gx: engine.alloc(TB * G),
+      gx: engine.alloc(R * G),
       whhT: engine.alloc(H * G),
       h: engine.alloc(B * H),
       pre: engine.alloc(B * G),
     }));
-    const xTa = engine.refresh(xT);
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t < T; t++) {
-        const src = (b * T + t) * I;
-        xTa.set(args.x.subarray(src, src + I), (t * B + b) * I);
+    const xPa = engine.refresh(xP);
+    for (let t = 0; t < T; t++) {
+      for (let i = 0; i < count[t]; i++) {
+        const src = (order[i] * T + t) * I;
+        xPa.set(args.x.subarray(src, src + I), (offset[t] + i) * I);
       }
     }
     const y = new Float32Array(B * T * DH);
@@ -127,40 +173,41 @@ export function recurrentLayerForward(engine: MatrixEngine, args: LayerArgs, kee
     dirs.forEach((p, d) => {
       const buf = bufs[d];
       transposeInto(p.wih, G, I, engine.refresh(buf.wihT));
-      engine.nn(xT, 0, buf.wihT, 0, buf.gx, 0, TB, G, I, false);
+      engine.nn(xP, 0, buf.wihT, 0, buf.gx, 0, R, G, I, false);
       const gx = engine.refresh(buf.gx);
       const bias = new Float32Array(G);
       for (let k = 0; k < G; k++) bias[k] = kind === 'lstm' ? p.bih[k] + p.bhh[k] : p.bih[k];
-      for (let r = 0; r < TB; r++) {
+      for (let r = 0; r < R; r++) {
         const off = r * G;
         for (let k = 0; k < G; k++) gx[off + k] += bias[k];
       }
       transposeInto(p.whh, G, H, engine.refresh(buf.whhT));
       const h = engine.refresh(buf.h);
-      h.set(p.h0);
+      h.set(permuteRows(p.h0, order, H, false));
       const pre = engine.refresh(buf.pre);
-      const c = p.c0 === null ? null : Float32Array.from(p.c0);
+      const c = p.c0 === null ? null : permuteRows(p.c0, order, H, false);
       const trace: DirectionTrace | null = keepTrace
         ? {
-            gates: new Float32Array(TB * G),
-            aux: new Float32Array(TB * H),
-            cellPrev: kind === 'lstm' ? new Float32Array(TB * H) : null,
-            hiddenPrev: new Float32Array(TB * H),
+            gates: new Float32Array(R * G),
+            aux: new Float32Array(R * H),
+            cellPrev: kind === 'lstm' ? new Float32Array(R * H) : null,
+            hiddenPrev: new Float32Array(R * H),
           }
         : null;
       const bhh = p.bhh;
       for (let s = 0; s < T; s++) {
         const t = p.reverse ? T - 1 - s : s;
-        if (!anyActive(args, t)) continue;
-        engine.nn(buf.h, 0, buf.whhT, 0, buf.pre, 0, B, G, H, false);
-        for (let b = 0; b < B; b++) {
-          if (!isActive(args, t, b)) continue;
-          const gOff = (t * B + b) * G;
-          const pOff = b * G;
-          const hOff = b * H;
-          const sOff = (t * B + b) * H;
-          const yOff = (b * T + t) * DH + d * H;
-          if (trace !== null) trace.hiddenPrev.set(h.subarray(hOff, hOff + H), sOff);
+        const n = count[t];
+        if (n === 0) continue;
+        engine.nn(buf.h, 0, buf.whhT, 0, buf.pre, 0, n, G, H, false);
+        if (trace !== null) trace.hiddenPrev.set(h.subarray(0, n * H), offset[t] * H);
+        for (let i = 0; i < n; i++) {
+          const row = offset[t] + i;
+          const gOff = row * G;
+          const pOff = i * G;
+          const hOff = i * H;
+          const sOff = row * H;
+          const yOff = (order[i] * T + t) * DH + d * H;
           if (kind === 'lstm') {
             const cc = c!;
             for (let j = 0; j < H; j++) {
@@ -189,12 +236,12 @@ export function recurrentLayerForward(engine: MatrixEngine, args: LayerArgs, kee
               const r = sigmoid(gx[gOff + j] + pre[pOff + j] + bhh[j]);
               const z = sigmoid(gx[gOff + H + j] + pre[pOff + H + j] + bhh[H + j]);
               const hn = pre[pOff + 2 * H + j] + bhh[2 * H + j];
-              const n = Math.tanh(gx[gOff + 2 * H + j] + r * hn);
-              const hNew = (1 - z) * n + z * h[hOff + j];
+              const nn = Math.tanh(gx[gOff + 2 * H + j] + r * hn);
+              const hNew = (1 - z) * nn + z * h[hOff + j];
               if (trace !== null) {
                 trace.gates[gOff + j] = r;
                 trace.gates[gOff + H + j] = z;
-                trace.gates[gOff + 2 * H + j] = n;
+                trace.gates[gOff + 2 * H + j] = nn;
                 trace.aux[sOff + j] = hn;
               }
               h[hOff + j] = hNew;
@@ -203,11 +250,11 @@ export function recurrentLayerForward(engine: MatrixEngine, args: LayerArgs, kee
           }
         }
       }
-      hN.push(Float32Array.from(h));
-      if (c !== null) cN.push(c);
+      hN.push(permuteRows(h, order, H, true));
+      if (c !== null) cN.push(permuteRows(c, order, H, true));
       if (trace !== null) traces.push(trace);
     });
-    return { y, hN, cN, trace: keepTrace ? { xT: engine.keep(xT), dirs: traces } : null };
+    return { y, hN, cN, trace: keepTrace ? { schedule: sched, xP: engine.keep(xP), dirs: traces } : null };
   } finally {
     engine.release();
   }
@@ -224,18 +271,18 @@ export function recurrentLayerBackward(
   const { kind, time: T, batch: B, input: I, hidden: H, dirs } = args;
   const D = dirs.length;
   const G = gateCount(kind) * H;
-  const TB = T * B;
   const DH = D * H;
+  const { order, count, offset, rows: R } = trace.schedule;
   try {
-    const xT = engine.from(trace.xT);
-    const dX = engine.alloc(TB * I);
+    const xP = engine.from(trace.xP);
+    const dX = engine.alloc(R * I);
     const bufs = dirs.map((p, d) => {
-      const dGx = engine.alloc(TB * G);
+      const dGx = engine.alloc(R * G);
       return {
         wih: engine.from(p.wih),
         whh: engine.from(p.whh),
         dGx,
-        dGh: kind === 'lstm' ? dGx : engine.alloc(TB * G),
+        dGh: kind === 'lstm' ? dGx : engine.alloc(R * G),
         hPrev: engine.from(trace.dirs[d].hiddenPrev),
         dhRec: engine.alloc(B * H),
         dWih: engine.alloc(G * I),
@@ -251,18 +298,18 @@ export function recurrentLayerBackward(
       const dGx = engine.refresh(buf.dGx);
       const dGh = engine.refresh(buf.dGh);
       const dhRec = engine.refresh(buf.dhRec);
-      const dh = Float32Array.from(dhN[d]);
-      const dc = kind === 'lstm' ? Float32Array.from(dcN[d]) : null;
-      const dhDirect = new Float32Array(B * H);
+      const dh = permuteRows(dhN[d], order, H, false);
+      const dc = kind === 'lstm' ? permuteRows(dcN[d], order, H, false) : null;
       for (let s = T - 1; s >= 0; s--) {
         const t = p.reverse ? T - 1 - s : s;
-        if (!anyActive(args, t)) continue;
-        for (let b = 0; b < B; b++) {
-          if (!isActive(args, t, b)) continue;
-          const gOff = (t * B + b) * G;
-          const hOff = b * H;
-          const sOff = (t * B + b) * H;
-          const yOff = (b * T + t) * DH + d * H;
+        const n = count[t];
+        if (n === 0) continue;
+        for (let i = 0; i < n; i++) {
+          const row = offset[t] + i;
+          const gOff = row * G;
+          const hOff = i * H;
+          const sOff = row * H;
+          const yOff = (order[i] * T + t) * DH + d * H;
           if (kind === 'lstm') {
             const cellPrev = tr.cellPrev!;
             const dcc = dc!;
@@ -284,10 +331,10 @@ export function recurrentLayerBackward(
             for (let j = 0; j < H; j++) {
               const r = gates[gOff + j];
               const z = gates[gOff + H + j];
-              const n = gates[gOff + 2 * H + j];
+              const nn = gates[gOff + 2 * H + j];
               const dhTotal = dh[hOff + j] + dy[yOff + j];
-              const dn = dhTotal * (1 - z) * (1 - n * n);
-              const dz = dhTotal * (hPrev[sOff + j] - n) * z * (1 - z);
+              const dn = dhTotal * (1 - z) * (1 - nn * nn);
+              const dz = dhTotal * (hPrev[sOff + j] - nn) * z * (1 - z);
               const dr = dn * aux[sOff + j] * r * (1 - r);
               dGx[gOff + j] = dr;
               dGx[gOff + H + j] = dz;
@@ -295,26 +342,24 @@ export function recurrentLayerBackward(
               dGh[gOff + j] = dr;
               dGh[gOff + H + j] = dz;
               dGh[gOff + 2 * H + j] = dn * r;
-              dhDirect[hOff + j] = dhTotal * z;
+              // The direct path h → h' (z·h); the path through W_hh is added below.
+              dh[hOff + j] = dhTotal * z;
             }
           }
         }
-        // dh_prev = dGh·W_hh for all rows (inactive rows have zero gate gradients).
-        engine.nn(buf.dGh, t * B * G, buf.whh, 0, buf.dhRec, 0, B, H, G, false);
-        for (let b = 0; b < B; b++) {
-          if (!isActive(args, t, b)) continue;
-          const hOff = b * H;
-          for (let j = 0; j < H; j++) dh[hOff + j] = dhRec[hOff + j] + (kind === 'gru' ? dhDirect[hOff + j] : 0);
-        }
+        // dh_prev (+)= dGh·W_hh over the step's active rows.
+        engine.nn(buf.dGh, offset[t] * G, buf.whh, 0, buf.dhRec, 0, n, H, G, false);
+        if (kind === 'lstm') dh.set(dhRec.subarray(0, n * H));
+        else for (let k = 0; k < n * H; k++) dh[k] += dhRec[k];
       }
-      engine.tn(buf.dGh, buf.hPrev, buf.dWhh, G, H, TB, false);
-      engine.tn(buf.dGx, xT, buf.dWih, G, I, TB, false);
-      engine.nn(buf.dGx, 0, buf.wih, 0, dX, 0, TB, I, G, d > 0);
+      engine.tn(buf.dGh, buf.hPrev, buf.dWhh, G, H, R, false);
+      engine.tn(buf.dGx, xP, buf.dWih, G, I, R, false);
+      engine.nn(buf.dGx, 0, buf.wih, 0, dX, 0, R, I, G, d > 0);
       const dbih = new Float32Array(G);
       const dbhh = new Float32Array(G);
       const gx = engine.refresh(buf.dGx);
       const gh = engine.refresh(buf.dGh);
-      for (let r = 0; r < TB; r++) {
+      for (let r = 0; r < R; r++) {
         const off = r * G;
         for (let k = 0; k < G; k++) {
           dbih[k] += gx[off + k];
@@ -326,16 +371,16 @@ export function recurrentLayerBackward(
         dbih,
         dbhh,
         dwhh: Float32Array.from(engine.refresh(buf.dWhh)),
-        dh0: dh,
-        dc0: dc,
+        dh0: permuteRows(dh, order, H, true),
+        dc0: dc === null ? null : permuteRows(dc, order, H, true),
       };
     });
     const dXa = engine.refresh(dX);
     const dx = new Float32Array(B * T * I);
     for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
-        const src = (t * B + b) * I;
-        dx.set(dXa.subarray(src, src + I), (b * T + t) * I);
+      for (let i = 0; i < count[t]; i++) {
+        const src = (offset[t] + i) * I;
+        dx.set(dXa.subarray(src, src + I), (order[i] * T + t) * I);
       }
     }
     return { dx, dirs: grads };
@@ -343,4 +388,3 @@ export function recurrentLayerBackward(
     engine.release();
   }
 }
-
