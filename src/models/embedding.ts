@@ -45,28 +45,59 @@ export class Embedding {
 }
 
 /**
- * `weight[ids]` with a scatterND gradient. `ids` is an input of the custom op (and saved),
- * because a tensor captured only by the closure is disposed before the gradient runs.
+ * `weight[ids]` with a scatter-add gradient. `ids` is an input of the custom op (and saved),
+ * because a tensor captured only by the closure is disposed before the gradient runs. On the
+ * cpu backend, whose data already lives in JS typed arrays, both directions are plain loops
+ * (tfjs's cpu gather and scatterND index element by element); elsewhere tf.gather and
+ * tf.scatterND run on the backend.
  */
 export function embeddingLookup(weight: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor3D {
   const [vocab, dim] = weight.shape;
   const [batch, time] = ids.shape;
+  const n = batch * time;
+  const onCpu = tf.getBackend() === 'cpu';
   const lookup = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [w, idx] = args as tf.Tensor[];
     const save = args[2] as tf.GradSaveFunc;
     save([idx]);
+    let value: tf.Tensor;
+    if (onCpu) {
+      const table = w.dataSync() as Float32Array;
+      const rows = checkedIds(idx.dataSync() as Int32Array, vocab);
+      const out = new Float32Array(n * dim);
+      for (let p = 0; p < n; p++) out.set(table.subarray(rows[p] * dim, rows[p] * dim + dim), p * dim);
+      value = tf.tensor3d(out, [batch, time, dim]);
+    } else {
+      value = tf.reshape(tf.gather(w, tf.reshape(idx, [n])), [batch, time, dim]);
+    }
     return {
-      value: tf.gather(w, idx) as tf.Tensor,
+      value,
       gradFunc: (grad: tf.Tensor, saved: tf.Tensor[]) => {
         const savedIds = saved[0];
-        const rows = tf.reshape(savedIds, [batch * time, 1]);
-        const updates = tf.reshape(grad, [batch * time, dim]);
-        const dw = tf.scatterND(rows, updates, [vocab, dim]);
-        rows.dispose();
-        updates.dispose();
+        if (onCpu) {
+          const rows = savedIds.dataSync() as Int32Array;
+          const g = grad.dataSync() as Float32Array;
+          const dw = new Float32Array(vocab * dim);
+          for (let p = 0; p < n; p++) {
+            const to = rows[p] * dim;
+            const from = p * dim;
+            for (let j = 0; j < dim; j++) dw[to + j] += g[from + j];
+          }
+          return [tf.tensor2d(dw, [vocab, dim]), tf.zerosLike(savedIds)];
+        }
+        const dw = tf.scatterND(tf.reshape(savedIds, [n, 1]), tf.reshape(grad, [n, dim]), [vocab, dim]);
         return [dw, tf.zerosLike(savedIds)];
       },
     };
   });
   return lookup(weight, ids) as tf.Tensor3D;
+}
+
+function checkedIds(ids: Int32Array, vocab: number): Int32Array {
+  for (let p = 0; p < ids.length; p++) {
+    if (ids[p] < 0 || ids[p] >= vocab) {
+      throw new Error(`Embedding: token id ${ids[p]} at position ${p} is outside the vocabulary [0, ${vocab})`);
+    }
+  }
+  return ids;
 }

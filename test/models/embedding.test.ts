@@ -68,6 +68,16 @@ for (const backend of ['cpu', 'wasm']) {
       emb.dispose();
     });
 
+    if (backend === 'cpu') {
+      it('names an id outside the vocabulary', () => {
+        const emb = new Embedding(4, 2);
+        const ids = tf.tensor2d([[0, 4]], [1, 2], 'int32');
+        expect(() => emb.apply(ids)).toThrow(/token id 4 at position 1 is outside the vocabulary \[0, 4\)/);
+        ids.dispose();
+        emb.dispose();
+      });
+    }
+
     it('is seeded: the same seed gives the same weights', () => {
       const a = new Embedding(4, 3, { seed: 9 });
       const b = new Embedding(4, 3, { seed: 9 });

@@ -127,6 +127,27 @@ for (const backend of ['cpu', 'wasm']) {
       layer.dispose();
     });
 
+    it('a row of length 0 keeps its initial state and outputs zeros (kernel and op loop)', () => {
+      for (const implementation of ['kernel', 'ops'] as const) {
+        const layer = new Recurrent({ kind: 'lstm', inputSize: 2, hiddenSize: 3, numLayers: 2, bidirectional: true, seed: 2, implementation });
+        const h0 = tf.randomNormal([4, 2, 3], 0, 1, 'float32', 5) as tf.Tensor3D;
+        const c0 = tf.randomNormal([4, 2, 3], 0, 1, 'float32', 6) as tf.Tensor3D;
+        const x = tf.randomNormal([2, 3, 2], 0, 1, 'float32', 7) as tf.Tensor3D;
+        const r = layer.apply(x, [0, 3], { initialState: { h: h0, c: c0 } });
+        const h = r.h.arraySync();
+        const c = r.c!.arraySync();
+        const h0a = h0.arraySync();
+        const c0a = c0.arraySync();
+        for (let k = 0; k < 4; k++) {
+          h[k][0].forEach((v, j) => expect(v).toBeCloseTo(h0a[k][0][j], 6));
+          c[k][0].forEach((v, j) => expect(v).toBeCloseTo(c0a[k][0][j], 6));
+        }
+        expect(r.output.arraySync()[0].flat().every((v) => v === 0)).toBe(true);
+        tf.dispose([h0, c0, x, r]);
+        layer.dispose();
+      }
+    });
+
     it('dropout acts between layers in training only, and is seeded', () => {
       const make = () => new Recurrent({ kind: 'gru', inputSize: 2, hiddenSize: 8, numLayers: 2, dropout: 0.5, seed: 3 });
       const [a, b] = [make(), make()];
