@@ -1,25 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildVocab, encode, pad, padIds, pipe, preprocess, tokenize } from '../../src/pipeline';
-import { caseTexts, loadCases } from './torchtext-cases';
+import { caseTexts, loadCases, paddingOf, vocabOptions } from './torchtext-cases';
 
-describe('padded ids parity with torchtext 0.14 (truncate or right-pad to 100 with <PAD>)', () => {
+describe('padded ids parity with torchtext 0.14 (truncate or right-pad with the padding special)', () => {
   for (const c of loadCases()) {
     it(`${c.file}: ${c.samples.length} samples`, async () => {
-      const vocab = await buildVocab(pipe(caseTexts(c), preprocess(), tokenize()), {
-        maxTokens: c.max_tokens ?? undefined, specials: c.specials, specialFirst: c.special_first, defaultToken: c.specials[0],
-      });
-      const padId = vocab.tokenToId('<PAD>');
+      const vocab = await buildVocab(pipe(caseTexts(c), preprocess(), tokenize()), vocabOptions(c));
+      const padding = paddingOf(c);
+      const padId = vocab.tokenToId(padding.token);
       const examples = await pipe(
         c.samples.map((s, i) => ({ text: s.text, label: i % 3 })),
         preprocess({ key: 'text' }),
         tokenize('basic_english', { key: 'text' }),
         encode(vocab, { key: 'text' }),
-        pad({ key: 'text', length: 100, value: padId }),
+        pad({ key: 'text', length: padding.length, value: padId }),
       ).toArray();
       examples.forEach((ex, i) => {
-        expect(Array.from(ex.ids)).toEqual(c.samples[i].ids_padded_100);
-        expect(ex.length).toBe(Math.min(100, c.samples[i].tokens.length));
+        expect(Array.from(ex.ids)).toEqual(c.samples[i][padding.field]);
+        expect(ex.length).toBe(Math.min(padding.length, c.samples[i].tokens.length));
         expect(ex.label).toBe(i % 3);
       });
     });

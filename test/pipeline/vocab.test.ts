@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildVocab, compareCodePoints, countTokens, pipe, preprocess, tokenize, TokenCounter, Vocab } from '../../src/pipeline';
-import { caseTexts, loadCases } from './torchtext-cases';
+import { caseTexts, loadCases, vocabOptions } from './torchtext-cases';
 
 describe('buildVocab parity with torchtext 0.14 build_vocab_from_iterator', () => {
   for (const c of loadCases()) {
     it(`${c.file}: the whole itos (${c.itos.length} tokens) in id order`, async () => {
       const tokens = pipe(caseTexts(c), preprocess(), tokenize('basic_english'));
-      const vocab = await buildVocab(tokens, {
-        maxTokens: c.max_tokens ?? undefined,
-        specials: c.specials,
-        specialFirst: c.special_first,
-        defaultToken: c.specials[0],
-      });
+      const vocab = await buildVocab(tokens, vocabOptions(c));
       expect(vocab.size).toBe(c.itos.length);
       expect(vocab.tokens).toEqual(c.itos);
     });
