@@ -37,8 +37,9 @@ const utf16 = new TextDecoder('utf-16le');
  */
 function normalizeAscii(text: string): string | undefined {
   const n = text.length;
-  if (scratch.length < n) scratch = new Uint16Array(n * 2);
-  const out = scratch;
+  // The shared buffer grows with the longest row, up to 1 MB; a longer text gets its own.
+  if (scratch.length < n && n <= 1 << 19) scratch = new Uint16Array(Math.max(n, scratch.length * 2));
+  const out = scratch.length >= n ? scratch : new Uint16Array(n);
   let w = 0;
   let gap = false;
   for (let i = 0; i < n; i++) {

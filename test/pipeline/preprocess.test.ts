@@ -61,3 +61,10 @@ describe('preprocess', () => {
     expect(await it.next()).toEqual({ done: true, value: undefined });
   });
 });
+
+describe('normalizeText on long texts', () => {
+  it('handles texts longer than its shared buffer', () => {
+    const long = 'Ab, '.repeat(300_000);
+    expect(normalizeText(long)).toBe('ab, '.repeat(300_000).trim());
+  });
+});
