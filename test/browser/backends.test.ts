@@ -71,6 +71,16 @@ describe('browser backends (Chromium, SwiftShader)', () => {
     expect(Object.keys(harness.metafile.inputs).filter((f) => /tfjs-node/.test(f))).toEqual([]);
   });
 
+  it('loads every backend package lazily: each in its own chunk, none in the entry', () => {
+    const outputs = Object.values(harness.metafile.outputs);
+    const entry = outputs.find((o) => o.entryPoint === 'test/browser/fixtures/harness.ts')!;
+    expect(Object.keys(entry.inputs).filter((f) => /tfjs-backend-/.test(f))).toEqual([]);
+    for (const pkg of ['tfjs-backend-webgpu', 'tfjs-backend-webgl', 'tfjs-backend-wasm', 'tfjs-backend-cpu']) {
+      const chunk = outputs.filter((o) => o.entryPoint === `node_modules/@tensorflow/${pkg}/dist/index.js`);
+      expect(chunk, pkg).toHaveLength(1);
+    }
+  });
+
   it('runs WebGL 2 (the best here: WebGPU has no adapter under these flags), and wasm and cpu when asked', async () => {
     const auto = await harness.call('start', 'auto');
     if (auto.name === 'webgpu') {
