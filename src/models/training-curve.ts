@@ -72,9 +72,12 @@ export function trainingCurveSvg(history: History, opts: CurveOptions = {}): str
         ] as [string, string, string?][])
       : []),
   ];
+  // Bottom left: losses fall towards it late in training, accuracies sit high, so it is the emptiest corner.
+  const legendTop = margin.top + plotH - 8 - legend.length * 15;
+  parts.push(`<rect x="${margin.left + 6}" y="${legendTop - 4}" width="220" height="${legend.length * 15 + 6}" fill="white" fill-opacity="0.85" stroke="#ddd"/>`);
   legend.forEach(([color, label, dash], i) => {
-    const ly = margin.top + 14 + i * 15;
-    const lx = margin.left + plotW - 210;
+    const ly = legendTop + 12 + i * 15;
+    const lx = margin.left + 12;
     parts.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 22}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
     parts.push(`<text x="${lx + 28}" y="${ly}">${escapeXml(label)}</text>`);
   });
