@@ -1,9 +1,11 @@
 /**
- * The wasm backend's .wasm files in a Node program bundled with esbuild and moved away from
- * node_modules: found beside the bundle, or a clear error saying where they were looked for.
+ * seqflow bundled with esbuild into a Node program that runs away from the project's
+ * node_modules: the wasm backend's .wasm files are found beside the bundle (or the error says
+ * where they were looked for), and a tfjs-node package that is present but cannot load is
+ * reported as such, not as missing.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const REPO = resolve(__dirname, '..', '..');
 
-describe('wasm backend in an esbuild bundle for Node', () => {
+describe('backends in an esbuild bundle for Node', () => {
   let folder: string;
   let bundle: string;
 
@@ -60,5 +62,31 @@ describe('wasm backend in an esbuild bundle for Node', () => {
     expect(await start('wasm')).toMatchObject({ name: 'wasm', device: expect.stringMatching(/^WebAssembly in Node/) });
     // With no tfjs-node packages reachable from there, 'auto' lands on wasm too.
     expect(await start('auto')).toMatchObject({ name: 'wasm', skipped: [{ name: 'cuda' }, { name: 'tensorflow' }] });
+  });
+
+  it("reports a tfjs-node-gpu that is installed but whose native part fails to load, and 'auto' moves on", async () => {
+    // What a failed libtensorflow download leaves behind: the package, but no loadable addon.
+    const pkg = join(folder, 'node_modules', '@tensorflow', 'tfjs-node-gpu');
+    await mkdir(pkg, { recursive: true });
+    await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node-gpu', version: '4.22.0', main: 'index.js' }));
+    await writeFile(
+      join(pkg, 'index.js'),
+      "throw new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory');\n",
+    );
+    try {
+      expect((await start('cuda')).error).toBe(
+        "backend 'cuda' cannot start: @tensorflow/tfjs-node-gpu is installed but failed to load: " +
+          'libtensorflow.so.2: cannot open shared object file: No such file or directory (needs CUDA 11.2 and cuDNN 8.1)',
+      );
+      const auto = await start('auto'); // the .wasm files lie beside the bundle since the test above
+      expect(auto.name).toBe('wasm');
+      expect(auto.skipped?.[0]).toEqual({
+        name: 'cuda',
+        reason:
+          '@tensorflow/tfjs-node-gpu is installed but failed to load: libtensorflow.so.2: cannot open shared object file: No such file or directory (needs CUDA 11.2 and cuDNN 8.1)',
+      });
+    } finally {
+      await rm(join(folder, 'node_modules'), { recursive: true, force: true });
+    }
   });
 });
