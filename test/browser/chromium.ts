@@ -2,6 +2,7 @@
  * Launching Debian's chromium for the browser tests: headless, a fresh profile each time,
  * WebGL 2 through SwiftShader (no GPU needed), and no network chatter of its own.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,12 @@ export interface Chromium {
 
 /** `extraArgs`: more switches, e.g. --enable-unsafe-webgpu for the WebGPU test. */
 export async function launchChromium(extraArgs: string[] = []): Promise<Chromium> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM_PATH}: the browser tests need Debian's chromium (sudo apt-get install chromium; ` +
+        'npm test installs it when run as root), or set SEQFLOW_CHROMIUM to another Chromium binary',
+    );
+  }
   const userDataDir = await mkdtemp(join(tmpdir(), 'seqflow-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
