@@ -80,11 +80,11 @@ export class ProgressBar {
       const fraction = Math.min(1, this.count / total);
       const eta = rate > 0 ? (total - this.count) / rate : 0;
       const left = `${this.opts.description} ${String(Math.round(fraction * 100)).padStart(3)}%|`;
-      const right = `| ${this.count}/${total} [${clock(elapsed)}<${clock(eta)}, ${formatNumber(rate)}${unit}/s${tail}]`;
+      const right = `| ${this.count}/${total} [${clock(elapsed)}<${clock(eta)}, ${rate.toFixed(2)}${unit}/s${tail}]`;
       const barWidth = Math.max(10, width - left.length - right.length - 1);
       return left + bar(fraction, barWidth) + right;
     }
-    return `${this.opts.description} ${this.count}${unit} [${clock(elapsed)}, ${formatNumber(rate)}${unit}/s${tail}]`;
+    return `${this.opts.description} ${this.count}${unit} [${clock(elapsed)}, ${rate.toFixed(2)}${unit}/s${tail}]`;
   }
 
   private draw(): void {
