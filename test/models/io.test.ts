@@ -117,6 +117,19 @@ describe('save and load', () => {
     const loaded = await loadClassifier(tf.io.fromMemory(artifacts!));
     expect(await loaded.predictBatch(texts)).toEqual(await model.predictBatch(texts));
     loaded.dispose();
+    // What tfjs's downloads:// handler writes (NAME.json + NAME.weights.bin), dropped back in as files.
+    const modelJson = {
+      modelTopology: artifacts!.modelTopology,
+      format: artifacts!.format,
+      generatedBy: artifacts!.generatedBy,
+      weightsManifest: [{ paths: ['./sentiment.weights.bin'], weights: artifacts!.weightSpecs }],
+    };
+    const downloaded = await loadClassifier([
+      new File([JSON.stringify(modelJson)], 'sentiment.json'),
+      new File([artifacts!.weightData as ArrayBuffer], 'sentiment.weights.bin'),
+    ]);
+    expect(await downloaded.predictBatch(texts)).toEqual(await model.predictBatch(texts));
+    downloaded.dispose();
     const before = tf.memory().numTensors;
     await expect(loadClassifier(tf.io.fromMemory({ ...artifacts!, weightSpecs: artifacts!.weightSpecs!.slice(1) }))).rejects.toThrow(
       /weights\.json: .*missing weight "embedding\.weight"|has \d+ bytes, but weights\.json describes/,
