@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPage, packageCopies, type BundleResult } from '../../examples/browser/build';
 import { startStaticServer, type StaticServer } from '../../examples/browser/serve';
@@ -187,6 +186,23 @@ describe('example page in Chromium', () => {
     }
     expect(Number(await p.getAttribute('#memory', 'data-tensors'))).toBe(modelVariables);
     await p.screenshot({ path: join(SCREENSHOTS, 'page-node-model.png'), fullPage: true });
-    expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
+  });
+
+  it('takes ?backend= and ?model= from its URL: the Node model on wasm gives Node\'s predictions too', async () => {
+    const p = browser.page;
+    await p.goto(`${server.url}?backend=wasm&model=node-model/`);
+    await p.waitForSelector('body[data-ready="yes"]');
+    await p.waitForFunction(() => /^Loaded node-model\//.test(document.querySelector('#model-status')!.textContent!));
+    expect(await p.getAttribute('#backend', 'data-backend')).toBe('wasm');
+    expect(await p.textContent('#backend')).toMatch(/asked for by \?backend=wasm/);
+    for (const [i, sentence] of SENTENCES.entries()) {
+      const browserPrediction = await predictionFor(sentence);
+      for (const label of ['great', 'other']) {
+        expect(Math.abs(browserPrediction.probabilities[label] - nodePredictions[i][label]), `${sentence}: ${label}`).toBeLessThan(TOLERANCE);
+      }
+    }
+    await p.goto(`${server.url}?backend=cuda`);
+    await p.waitForSelector('body[data-ready="failed"]');
+    expect(await p.textContent('#backend')).toMatch(/^backend 'cuda' cannot start: needs Node with @tensorflow\/tfjs-node-gpu/);
   });
 });
