@@ -108,3 +108,137 @@ export function gemm(a: usize, sAi: i32, sAk: i32, b: usize, c: usize, M: i32, N
     }
   }
 }
+
+// ---- LSTM gate math of one step, 4 lanes at a time -------------------------------------
+// exp by range reduction to [−ln2/2, ln2/2] and Cephes' degree-5 polynomial (relative error
+// ~1e-7 in f32), sigmoid(x) = 1 / (1 + exp(−x)), tanh(x) = 2·sigmoid(2x) − 1.
+
+// @ts-ignore: decorator
+@inline
+function expv(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const k = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(k, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+// @ts-ignore: decorator
+@inline
+function sigmoidv(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.div(one, f32x4.add(one, expv(f32x4.neg(x))));
+}
+
+// @ts-ignore: decorator
+@inline
+function tanhv(x: v128): v128 {
+  return f32x4.sub(f32x4.mul(f32x4.splat(2.0), sigmoidv(f32x4.add(x, x))), f32x4.splat(1.0));
+}
+
+function sigmoids(x: f32): f32 {
+  return 1.0 / (1.0 + Mathf.exp(-x));
+}
+
+/**
+ * One LSTM step over n rows: pre-activations gx + pre ([n, 4H] each, gate blocks i, f, g, o),
+ * state c and h ([n, H], updated in place). Where `gates` is not 0 it records the activated
+ * gates [n, 4H], tanh of the new cell and the old cell ([n, H] each) for the backward pass.
+ */
+export function lstmStep(gx: usize, pre: usize, c: usize, h: usize, n: i32, H: i32, gates: usize, tanhCell: usize, cellPrev: usize): void {
+  const G = 4 * H;
+  for (let i: i32 = 0; i < n; i++) {
+    const gRow = i * G;
+    const hRow = i * H;
+    let j: i32 = 0;
+    for (; j + 4 <= H; j += 4) {
+      const ig = sigmoidv(f32x4.add(v128.load(at(gx, gRow + j)), v128.load(at(pre, gRow + j))));
+      const fg = sigmoidv(f32x4.add(v128.load(at(gx, gRow + H + j)), v128.load(at(pre, gRow + H + j))));
+      const gg = tanhv(f32x4.add(v128.load(at(gx, gRow + 2 * H + j)), v128.load(at(pre, gRow + 2 * H + j))));
+      const og = sigmoidv(f32x4.add(v128.load(at(gx, gRow + 3 * H + j)), v128.load(at(pre, gRow + 3 * H + j))));
+      const cPrev = v128.load(at(c, hRow + j));
+      const cNew = f32x4.add(f32x4.mul(fg, cPrev), f32x4.mul(ig, gg));
+      const tc = tanhv(cNew);
+      v128.store(at(c, hRow + j), cNew);
+      v128.store(at(h, hRow + j), f32x4.mul(og, tc));
+      if (gates) {
+        v128.store(at(gates, gRow + j), ig);
+        v128.store(at(gates, gRow + H + j), fg);
+        v128.store(at(gates, gRow + 2 * H + j), gg);
+        v128.store(at(gates, gRow + 3 * H + j), og);
+        v128.store(at(tanhCell, hRow + j), tc);
+        v128.store(at(cellPrev, hRow + j), cPrev);
+      }
+    }
+    for (; j < H; j++) {
+      const ig = sigmoids(load<f32>(at(gx, gRow + j)) + load<f32>(at(pre, gRow + j)));
+      const fg = sigmoids(load<f32>(at(gx, gRow + H + j)) + load<f32>(at(pre, gRow + H + j)));
+      const gg = Mathf.tanh(load<f32>(at(gx, gRow + 2 * H + j)) + load<f32>(at(pre, gRow + 2 * H + j)));
+      const og = sigmoids(load<f32>(at(gx, gRow + 3 * H + j)) + load<f32>(at(pre, gRow + 3 * H + j)));
+      const cPrev = load<f32>(at(c, hRow + j));
+      const cNew = fg * cPrev + ig * gg;
+      const tc = Mathf.tanh(cNew);
+      store<f32>(at(c, hRow + j), cNew);
+      store<f32>(at(h, hRow + j), og * tc);
+      if (gates) {
+        store<f32>(at(gates, gRow + j), ig);
+        store<f32>(at(gates, gRow + H + j), fg);
+        store<f32>(at(gates, gRow + 2 * H + j), gg);
+        store<f32>(at(gates, gRow + 3 * H + j), og);
+        store<f32>(at(tanhCell, hRow + j), tc);
+        store<f32>(at(cellPrev, hRow + j), cPrev);
+      }
+    }
+  }
+}
+
+/**
+ * The LSTM backward of one step over n rows: from the recorded gates, tanh(c) and old cell
+ * ([n, ·] at this step) and the incoming dh (state, plus dy) and dc (state, updated in place
+ * to the old cell's gradient), the gate pre-activation gradients dG [n, 4H].
+ */
+export function lstmStepBackward(gates: usize, tanhCell: usize, cellPrev: usize, dh: usize, dy: usize, dc: usize, dG: usize, n: i32, H: i32): void {
+  const G = 4 * H;
+  const one = f32x4.splat(1.0);
+  for (let i: i32 = 0; i < n; i++) {
+    const gRow = i * G;
+    const hRow = i * H;
+    let j: i32 = 0;
+    for (; j + 4 <= H; j += 4) {
+      const ig = v128.load(at(gates, gRow + j));
+      const fg = v128.load(at(gates, gRow + H + j));
+      const gg = v128.load(at(gates, gRow + 2 * H + j));
+      const og = v128.load(at(gates, gRow + 3 * H + j));
+      const tc = v128.load(at(tanhCell, hRow + j));
+      const dhTotal = f32x4.add(v128.load(at(dh, hRow + j)), v128.load(at(dy, hRow + j)));
+      const dcTotal = f32x4.add(v128.load(at(dc, hRow + j)), f32x4.mul(f32x4.mul(dhTotal, og), f32x4.sub(one, f32x4.mul(tc, tc))));
+      v128.store(at(dG, gRow + j), f32x4.mul(f32x4.mul(dcTotal, gg), f32x4.mul(ig, f32x4.sub(one, ig))));
+      v128.store(at(dG, gRow + H + j), f32x4.mul(f32x4.mul(dcTotal, v128.load(at(cellPrev, hRow + j))), f32x4.mul(fg, f32x4.sub(one, fg))));
+      v128.store(at(dG, gRow + 2 * H + j), f32x4.mul(f32x4.mul(dcTotal, ig), f32x4.sub(one, f32x4.mul(gg, gg))));
+      v128.store(at(dG, gRow + 3 * H + j), f32x4.mul(f32x4.mul(dhTotal, tc), f32x4.mul(og, f32x4.sub(one, og))));
+      v128.store(at(dc, hRow + j), f32x4.mul(dcTotal, fg));
+    }
+    for (; j < H; j++) {
+      const ig = load<f32>(at(gates, gRow + j));
+      const fg = load<f32>(at(gates, gRow + H + j));
+      const gg = load<f32>(at(gates, gRow + 2 * H + j));
+      const og = load<f32>(at(gates, gRow + 3 * H + j));
+      const tc = load<f32>(at(tanhCell, hRow + j));
+      const dhTotal = load<f32>(at(dh, hRow + j)) + load<f32>(at(dy, hRow + j));
+      const dcTotal = load<f32>(at(dc, hRow + j)) + dhTotal * og * (1 - tc * tc);
+      store<f32>(at(dG, gRow + j), dcTotal * gg * ig * (1 - ig));
+      store<f32>(at(dG, gRow + H + j), dcTotal * load<f32>(at(cellPrev, hRow + j)) * fg * (1 - fg));
+      store<f32>(at(dG, gRow + 2 * H + j), dcTotal * ig * (1 - gg * gg));
+      store<f32>(at(dG, gRow + 3 * H + j), dhTotal * tc * og * (1 - og));
+      store<f32>(at(dc, hRow + j), dcTotal * fg);
+    }
+  }
+}

@@ -27,6 +27,20 @@ export interface MatrixEngine {
   nn(a: Buffer, aOff: number, b: Buffer, bOff: number, c: Buffer, cOff: number, M: number, N: number, K: number, accumulate: boolean): void;
   /** C[M,N] (+)= A[K,M]ᵀ·B[K,N]. */
   tn(a: Buffer, b: Buffer, c: Buffer, M: number, N: number, K: number, accumulate: boolean): void;
+  /**
+   * Optional fused LSTM step (gate order i, f, g, o) over n rows: gx[gxOff…] + pre → gates,
+   * c and h updated in place; with a trace, records the gates (at trace.gOff), tanh of the new
+   * cell and the old cell (at trace.sOff). Engines without it leave the gate math to the kernel.
+   */
+  lstmStep?(
+    gx: Buffer, gxOff: number, pre: Buffer, c: Buffer, h: Buffer, n: number, H: number,
+    trace: { gates: Buffer; tanhCell: Buffer; cellPrev: Buffer; gOff: number; sOff: number } | null,
+  ): void;
+  /** Optional fused LSTM step backward: dG (at gOff) from the trace, dh + dy and dc (updated). */
+  lstmStepBackward?(
+    gates: Buffer, gOff: number, tanhCell: Buffer, cellPrev: Buffer, sOff: number,
+    dh: Buffer, dy: Buffer, dc: Buffer, dG: Buffer, n: number, H: number,
+  ): void;
 }
 
 function jsBuffer(arr: Float32Array): Buffer {

@@ -149,6 +149,8 @@ export function recurrentLayerForward(engine: MatrixEngine, args: LayerArgs, kee
   const sched = packedSchedule(args.start, args.end, T);
   const { order, count, offset } = sched;
   const R = sched.rows;
+  // The engine's fused LSTM step, where it has one, runs the gate math next to its products.
+  const fused = kind === 'lstm' && engine.lstmStep !== undefined;
   try {
     // Allocation phase: no `arr` is read until every buffer exists (wasm memory may grow).
     const xP = engine.alloc(R * I);
@@ -158,6 +160,11 @@ export function recurrentLayerForward(engine: MatrixEngine, args: LayerArgs, kee
       whhT: engine.alloc(H * G),
       h: engine.alloc(B * H),
       pre: engine.alloc(B * G),
+      c: fused ? engine.alloc(B * H) : null,
+      fusedTrace:
+        fused && keepTrace
+          ? { gates: engine.alloc(R * G), tanhCell: engine.alloc(R * H), cellPrev: engine.alloc(R * H), gOff: 0, sOff: 0 }
+          : null,
     }));
     const xPa = engine.refresh(xP);
     for (let t = 0; t < T; t++) {
@@ -186,16 +193,41 @@ export function recurrentLayerForward(engine: MatrixEngine, args: LayerArgs, kee
       h.set(permuteRows(p.h0, order, H, false));
       const pre = engine.refresh(buf.pre);
       const c = p.c0 === null ? null : permuteRows(p.c0, order, H, false);
+      // (The fused path records gates, aux and cellPrev in engine memory and keeps them at the end.)
       const trace: DirectionTrace | null = keepTrace
         ? {
-            gates: new Float32Array(R * G),
-            aux: new Float32Array(R * H),
-            cellPrev: kind === 'lstm' ? new Float32Array(R * H) : null,
+            gates: fused ? new Float32Array(0) : new Float32Array(R * G),
+            aux: fused ? new Float32Array(0) : new Float32Array(R * H),
+            cellPrev: kind === 'lstm' && !fused ? new Float32Array(R * H) : null,
             hiddenPrev: new Float32Array(R * H),
           }
         : null;
       const bhh = p.bhh;
-      for (let s = 0; s < T; s++) {
+      if (fused) {
+        const cState = engine.refresh(buf.c!);
+        cState.set(c!);
+        const ft = buf.fusedTrace;
+        for (let s = 0; s < T; s++) {
+          const t = p.reverse ? T - 1 - s : s;
+          const n = count[t];
+          if (n === 0) continue;
+          engine.nn(buf.h, 0, buf.whhT, 0, buf.pre, 0, n, G, H, false);
+          if (trace !== null) trace.hiddenPrev.set(h.subarray(0, n * H), offset[t] * H);
+          if (ft !== null) {
+            ft.gOff = offset[t] * G;
+            ft.sOff = offset[t] * H;
+          }
+          engine.lstmStep!(buf.gx, offset[t] * G, buf.pre, buf.c!, buf.h, n, H, ft);
+          for (let i = 0; i < n; i++) y.set(h.subarray(i * H, i * H + H), (order[i] * T + t) * DH + d * H);
+        }
+        c!.set(cState);
+        if (trace !== null && ft !== null) {
+          trace.gates = engine.keep(ft.gates);
+          trace.aux = engine.keep(ft.tanhCell);
+          trace.cellPrev = engine.keep(ft.cellPrev);
+        }
+      }
+      for (let s = 0; s < (fused ? 0 : T); s++) {
         const t = p.reverse ? T - 1 - s : s;
         const n = count[t];
         if (n === 0) continue;
@@ -273,12 +305,23 @@ export function recurrentLayerBackward(
   const G = gateCount(kind) * H;
   const DH = D * H;
   const { order, count, offset, rows: R } = trace.schedule;
+  const fused = kind === 'lstm' && engine.lstmStepBackward !== undefined;
   try {
     const xP = engine.from(trace.xP);
     const dX = engine.alloc(R * I);
     const bufs = dirs.map((p, d) => {
       const dGx = engine.alloc(R * G);
       return {
+        fused: fused
+          ? {
+              gates: engine.from(trace.dirs[d].gates),
+              tanhCell: engine.from(trace.dirs[d].aux),
+              cellPrev: engine.from(trace.dirs[d].cellPrev!),
+              dh: engine.alloc(B * H),
+              dc: engine.alloc(B * H),
+              dy: engine.alloc(B * H),
+            }
+          : null,
         wih: engine.from(p.wih),
         whh: engine.from(p.whh),
         dGx,
@@ -298,9 +341,31 @@ export function recurrentLayerBackward(
       const dGx = engine.refresh(buf.dGx);
       const dGh = engine.refresh(buf.dGh);
       const dhRec = engine.refresh(buf.dhRec);
-      const dh = permuteRows(dhN[d], order, H, false);
-      const dc = kind === 'lstm' ? permuteRows(dcN[d], order, H, false) : null;
-      for (let s = T - 1; s >= 0; s--) {
+      let dh = permuteRows(dhN[d], order, H, false);
+      let dc = kind === 'lstm' ? permuteRows(dcN[d], order, H, false) : null;
+      const fb = buf.fused;
+      if (fb !== null) {
+        const dhState = engine.refresh(fb.dh);
+        const dcState = engine.refresh(fb.dc);
+        const dyStep = engine.refresh(fb.dy);
+        dhState.set(dh);
+        dcState.set(dc!);
+        for (let s = T - 1; s >= 0; s--) {
+          const t = p.reverse ? T - 1 - s : s;
+          const n = count[t];
+          if (n === 0) continue;
+          for (let i = 0; i < n; i++) {
+            const yOff = (order[i] * T + t) * DH + d * H;
+            dyStep.set(dy.subarray(yOff, yOff + H), i * H);
+          }
+          engine.lstmStepBackward!(fb.gates, offset[t] * G, fb.tanhCell, fb.cellPrev, offset[t] * H, fb.dh, fb.dy, fb.dc, buf.dGx, n, H);
+          // dh_prev = dG·W_hh over the step's active rows; the rows after n keep theirs.
+          engine.nn(buf.dGx, offset[t] * G, buf.whh, 0, fb.dh, 0, n, H, G, false);
+        }
+        dh = Float32Array.from(dhState);
+        dc = Float32Array.from(dcState);
+      }
+      for (let s = fb !== null ? -1 : T - 1; s >= 0; s--) {
         const t = p.reverse ? T - 1 - s : s;
         const n = count[t];
         if (n === 0) continue;

@@ -9,6 +9,8 @@ import { MATRIX_WASM_BASE64 } from './matrix-wasm';
 const HEAP_START = 65536;
 const PAGE = 65536;
 
+type LstmStep = (gx: number, pre: number, c: number, h: number, n: number, H: number, gates: number, tanhCell: number, cellPrev: number) => void;
+type LstmStepBackward = (gates: number, tanhCell: number, cellPrev: number, dh: number, dy: number, dc: number, dG: number, n: number, H: number) => void;
 type Gemm = (
   a: number, sAi: number, sAk: number, b: number, c: number, M: number, N: number, K: number, accumulate: number,
 ) => void;
@@ -32,6 +34,8 @@ export function createWasmMatrixEngine(): MatrixEngine | null {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
   const memory = instance.exports.memory as WebAssembly.Memory;
   const gemm = instance.exports.gemm as Gemm;
+  const lstmStep = instance.exports.lstmStep as LstmStep;
+  const lstmStepBackward = instance.exports.lstmStepBackward as LstmStepBackward;
   let top = HEAP_START;
 
   const view = (buf: Buffer): Float32Array => {
@@ -65,6 +69,19 @@ export function createWasmMatrixEngine(): MatrixEngine | null {
     },
     tn(a, b, c, M, N, K, accumulate) {
       gemm(a.ptr, 1, M, b.ptr, c.ptr, M, N, K, accumulate ? 1 : 0);
+    },
+    lstmStep(gx, gxOff, pre, c, h, n, H, trace) {
+      lstmStep(
+        gx.ptr + 4 * gxOff, pre.ptr, c.ptr, h.ptr, n, H,
+        trace ? trace.gates.ptr + 4 * trace.gOff : 0,
+        trace ? trace.tanhCell.ptr + 4 * trace.sOff : 0,
+        trace ? trace.cellPrev.ptr + 4 * trace.sOff : 0,
+      );
+    },
+    lstmStepBackward(gates, gOff, tanhCell, cellPrev, sOff, dh, dy, dc, dG, n, H) {
+      lstmStepBackward(
+        gates.ptr + 4 * gOff, tanhCell.ptr + 4 * sOff, cellPrev.ptr + 4 * sOff, dh.ptr, dy.ptr, dc.ptr, dG.ptr + 4 * gOff, n, H,
+      );
     },
   };
 }
