@@ -129,6 +129,8 @@ async function chooseData(input: SourceInput, name: string): Promise<void> {
     fillColumns(ui.textColumn, columns, TEXT_COLUMN_GUESSES, 0);
     fillColumns(ui.labelColumn, columns, LABEL_COLUMN_GUESSES, 1);
     data = { input, name };
+    // A file replaces the URL as the data; an empty field says so instead of a stale URL.
+    if (!(input instanceof URL)) ui.dataUrl.value = '';
     say(ui.dataStatus, `${name}: columns ${columns.join(', ')}. Pick the text and label columns, then train.`);
   } catch (error) {
     data = undefined;
