@@ -57,6 +57,8 @@ function disposeStates(states: DirectionStates | undefined): void {
 
 export class BiLm {
   private states: DirectionStates | undefined;
+  /** How the LSTM layers run: see LstmStackOptions.kernel (default 'auto'). */
+  kernel: 'auto' | 'fused' | 'ops' = 'auto';
 
   constructor(
     readonly options: ElmoOptions,
@@ -120,6 +122,7 @@ export class BiLm {
       skipConnections: lstm.use_skip_connections,
       dropout: options.dropout,
       allValidSteps: Math.min(...Array.from(lengths)),
+      kernel: this.kernel,
     };
     const initial = this.stateful ? this.initialStates(batchSize) : undefined;
     const result = tf.tidy(() => {

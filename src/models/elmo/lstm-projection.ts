@@ -6,6 +6,7 @@
  * layer's input (bilm-tf's ResidualWrapper), while the carried state stays the plain projection.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedLstmProjectionLayer } from './lstm-projection-kernel';
 
 export interface LstmCellWeights {
   /** Input part of the file's `W_0`: [inputDim, 4 * dim]. */
@@ -33,6 +34,19 @@ export interface LstmStackOptions {
   dropout?: number;
   /** Steps before this one are real in every row, so they need no masking (default 0). */
   allValidSteps?: number;
+  /**
+   * 'fused': each projected layer as one op with a hand-written BPTT gradient (typed arrays);
+   * 'ops': a tfjs op per gate per step. 'auto' (default) picks fused for projected cells
+   * of up to 512 units on cpu/wasm, where per-op overhead dominates.
+   */
+  kernel?: 'auto' | 'fused' | 'ops';
+}
+
+function useFused(cell: LstmCellWeights, kernel: LstmStackOptions['kernel']): boolean {
+  if (!cell.projection || kernel === 'ops') return false;
+  if (kernel === 'fused') return true;
+  const backend = tf.getBackend();
+  return (backend === 'cpu' || backend === 'wasm') && cell.bias.shape[0] / 4 <= 512;
 }
 
 export interface LstmStackResult {
@@ -80,6 +94,25 @@ export function runLstmStack(
         tf.add(tf.add(tf.matMul(tf.reshape(x, [batch * steps, inDim]), cell.wx), cell.bias), forgetOffset),
         [batch, steps, 4 * dim],
       );
+      if (useFused(cell, options.kernel)) {
+        const init = initial?.[layer];
+        const fused = fusedLstmProjectionLayer({
+          xw: xw as tf.Tensor3D,
+          wh: cell.wh,
+          wp: cell.projection!,
+          mask: mask.dataSync() as Float32Array,
+          c0: init ? (init.c.dataSync() as Float32Array) : undefined,
+          h0: init ? (init.h.dataSync() as Float32Array) : undefined,
+          cellClip: options.cellClip,
+          projClip: options.projClip,
+        });
+        let out = fused.output;
+        if (options.skipConnections && layer > 0) out = tf.mul(tf.add(out, layerInput), tf.reshape(mask, [batch, steps, 1])) as tf.Tensor3D;
+        outputs.push(out);
+        final.push({ c: tf.tensor2d(fused.finalC, [batch, dim]), h: tf.tensor2d(fused.finalH, [batch, cell.wh.shape[0]]) });
+        layerInput = out;
+        return;
+      }
       const xSteps = tf.unstack(xw, 1) as tf.Tensor2D[];
       const start = initial?.[layer] ?? zeroState(cell, batch);
       let c = start.c;

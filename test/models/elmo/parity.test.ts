@@ -11,7 +11,11 @@ import { fixture, fixtureExists, maxAbsDiff } from './fixtures';
 
 const TOLERANCE = 1e-5;
 
-describe.each(['cpu', 'wasm'] as const)('ELMo parity with the bilm-tf fixtures on %s', (backend) => {
+describe.each([
+  ['cpu', 'ops'],
+  ['cpu', 'fused'],
+  ['wasm', 'fused'],
+] as const)('ELMo parity with the bilm-tf fixtures on %s, %s LSTM kernel', (backend, kernel) => {
   let bilm: BiLm;
   let startTensors: number;
 
@@ -20,6 +24,7 @@ describe.each(['cpu', 'wasm'] as const)('ELMo parity with the bilm-tf fixtures o
     expect(tf.getBackend()).toBe(backend);
     startTensors = tf.memory().numTensors;
     bilm = await loadBiLm(fixture('options.json'), fixture('lm_weights.hdf5'));
+    bilm.kernel = kernel;
   });
 
   afterAll(() => {
@@ -39,7 +44,7 @@ describe.each(['cpu', 'wasm'] as const)('ELMo parity with the bilm-tf fixtures o
     const err = maxAbsDiff(await got.data(), expected.data);
     got.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    console.log(`${backend} token embeddings: ${words.length} tokens, max abs error ${err.toExponential(2)}`);
+    console.log(`${backend}/${kernel} token embeddings: ${words.length} tokens, max abs error ${err.toExponential(2)}`);
     expect(err).toBeLessThan(TOLERANCE);
   });
 
@@ -82,7 +87,7 @@ describe.each(['cpu', 'wasm'] as const)('ELMo parity with the bilm-tf fixtures o
     }
     bilm.resetStates();
     bilm.stateful = false;
-    console.log(`${backend} top layer: ${compared} sentences compared, max abs error ${worst.toExponential(2)}`);
+    console.log(`${backend}/${kernel} top layer: ${compared} sentences compared, max abs error ${worst.toExponential(2)}`);
     expect(compared).toBe([...expected.values()].reduce((s, f) => s + f.size, 0));
   });
 });
