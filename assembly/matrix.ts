@@ -27,6 +27,13 @@ export function gemm(a: usize, sAi: i32, sAk: i32, b: usize, c: usize, M: i32, N
       const c2 = at(c, (i + 2) * N);
       const c3 = at(c, (i + 3) * N);
       let j: i32 = 0;
+      // Pointer walks instead of index arithmetic in the innermost loop.
+      const aStart = at(a, i * sAi + k0 * sAk);
+      const aStep = <usize>sAk << 2;
+      const o1 = <usize>sAi << 2;
+      const o2 = o1 << 1;
+      const o3 = o1 + o2;
+      const bStep = <usize>N << 2;
       for (; j + 8 <= N; j += 8) {
         let x00 = v128.load(at(c0, j));
         let x01 = v128.load(at(c0, j + 4));
@@ -36,15 +43,15 @@ export function gemm(a: usize, sAi: i32, sAk: i32, b: usize, c: usize, M: i32, N
         let x21 = v128.load(at(c2, j + 4));
         let x30 = v128.load(at(c3, j));
         let x31 = v128.load(at(c3, j + 4));
+        let pa = aStart;
+        let pb = at(b, k0 * N + j);
         for (let k: i32 = k0; k < k1; k++) {
-          const bRow = at(b, k * N + j);
-          const b0 = v128.load(bRow);
-          const b1 = v128.load(bRow, 16);
-          const aBase = i * sAi + k * sAk;
-          const a0 = f32x4.splat(load<f32>(at(a, aBase)));
-          const a1 = f32x4.splat(load<f32>(at(a, aBase + sAi)));
-          const a2 = f32x4.splat(load<f32>(at(a, aBase + 2 * sAi)));
-          const a3 = f32x4.splat(load<f32>(at(a, aBase + 3 * sAi)));
+          const b0 = v128.load(pb);
+          const b1 = v128.load(pb, 16);
+          const a0 = v128.load32_splat(pa);
+          const a1 = v128.load32_splat(pa + o1);
+          const a2 = v128.load32_splat(pa + o2);
+          const a3 = v128.load32_splat(pa + o3);
           x00 = f32x4.add(x00, f32x4.mul(a0, b0));
           x01 = f32x4.add(x01, f32x4.mul(a0, b1));
           x10 = f32x4.add(x10, f32x4.mul(a1, b0));
@@ -53,6 +60,8 @@ export function gemm(a: usize, sAi: i32, sAk: i32, b: usize, c: usize, M: i32, N
           x21 = f32x4.add(x21, f32x4.mul(a2, b1));
           x30 = f32x4.add(x30, f32x4.mul(a3, b0));
           x31 = f32x4.add(x31, f32x4.mul(a3, b1));
+          pa += aStep;
+          pb += bStep;
         }
         v128.store(at(c0, j), x00);
         v128.store(at(c0, j + 4), x01);
