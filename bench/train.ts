@@ -161,16 +161,43 @@ interface Rates {
   inferExamplesPerSecond: number;
 }
 
-async function timeSteps(steps: number, trainStep: (i: number) => void, inferStep: (i: number) => void): Promise<Rates> {
-  trainStep(0); // warm-up: kernels compiled, optimizer slots made
-  inferStep(0);
-  let t0 = performance.now();
-  for (let i = 1; i <= steps; i++) trainStep(i);
-  const train = (performance.now() - t0) / 1000;
-  t0 = performance.now();
-  for (let i = 1; i <= steps; i++) inferStep(i);
-  const infer = (performance.now() - t0) / 1000;
-  return { examplesPerSecond: (steps * BATCH) / train, inferExamplesPerSecond: (steps * BATCH) / infer };
+interface Variant {
+  train: (i: number) => void;
+  infer: (i: number) => void;
+}
+
+/**
+ * Times variants step by step in turn (A, B, A, B, …), so that a change of machine load
+ * between them (other processes on a shared machine) falls on all of them alike.
+ */
+function timeInterleaved(steps: number, variants: Variant[], warmup = 2): Rates[] {
+  for (const v of variants) {
+    // warm-up: JIT, kernels compiled, optimizer slots made, memory grown
+    for (let i = 0; i < warmup; i++) {
+      v.train(i);
+      v.infer(i);
+    }
+  }
+  const train = variants.map(() => 0);
+  const infer = variants.map(() => 0);
+  for (let i = 1; i <= steps; i++) {
+    variants.forEach((v, k) => {
+      const t0 = performance.now();
+      v.train(i);
+      train[k] += performance.now() - t0;
+    });
+  }
+  for (let i = 1; i <= steps; i++) {
+    variants.forEach((v, k) => {
+      const t0 = performance.now();
+      v.infer(i);
+      infer[k] += performance.now() - t0;
+    });
+  }
+  return variants.map((_, k) => ({
+    examplesPerSecond: (steps * BATCH * 1000) / train[k],
+    inferExamplesPerSecond: (steps * BATCH * 1000) / infer[k],
+  }));
 }
 
 function round(v: number, digits = 1): number {
@@ -238,29 +265,28 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
     const last = tf.reshape(tf.transpose(tf.slice(r.h, [L - D, 0, 0], [D, BATCH, config.hidden]), [1, 0, 2]), [BATCH, outWidth]);
     return tf.add(tf.matMul(last as tf.Tensor2D, dense), bias);
   };
-  const runSeqflow = async (useFullLengths: boolean): Promise<Rates> => {
-    const opt = makeOptimizer();
+  const seqflowVariant = (useFullLengths: boolean): Variant & { optimizer: tf.Optimizer } => {
+    const optimizer = makeOptimizer();
     const pick = (i: number) => batchTensors[i % batchTensors.length];
     const lengthsOf = (b: (typeof batchTensors)[number]) => (useFullLengths ? b.fullLengths : b.lengths);
-    const rates = await timeSteps(
-      args.steps,
-      (i) => {
+    return {
+      optimizer,
+      train: (i) => {
         const b = pick(i);
-        const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(b.labels, logitsOf(b, lengthsOf(b), true)) as tf.Scalar, true);
+        const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(b.labels, logitsOf(b, lengthsOf(b), true)) as tf.Scalar, true);
         loss!.dataSync();
         loss!.dispose();
       },
-      (i) => {
+      infer: (i) => {
         const b = pick(i);
         tf.tidy(() => logitsOf(b, lengthsOf(b), false).dataSync());
       },
-    );
-    opt.dispose();
-    return rates;
+    };
   };
   const numTensorsBefore = tf.memory().numTensors;
-  const seqflow = await runSeqflow(false);
-  const seqflowFull = await runSeqflow(true);
+  const variants = [seqflowVariant(false), seqflowVariant(true)];
+  const [seqflow, seqflowFull] = timeInterleaved(args.steps, variants);
+  for (const v of variants) v.optimizer.dispose();
   const leaked = tf.memory().numTensors - numTensorsBefore;
   const seqflowPeakRss = peakRssMb();
 
@@ -280,19 +306,20 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
     const opt = makeOptimizer();
     const forward = (b: (typeof batchTensors)[number], training: boolean) =>
       model.apply(emb.apply(b.ids as tf.Tensor2D), { training }) as tf.Tensor2D;
-    layers = await timeSteps(
-      args.layersSteps,
-      (i) => {
-        const b = batchTensors[i % batchTensors.length];
-        const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(b.labels, forward(b, true)) as tf.Scalar, true);
-        loss!.dataSync();
-        loss!.dispose();
+    [layers] = timeInterleaved(args.layersSteps, [
+      {
+        train: (i) => {
+          const b = batchTensors[i % batchTensors.length];
+          const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(b.labels, forward(b, true)) as tf.Scalar, true);
+          loss!.dataSync();
+          loss!.dispose();
+        },
+        infer: (i) => {
+          const b = batchTensors[i % batchTensors.length];
+          tf.tidy(() => forward(b, false).dataSync());
+        },
       },
-      (i) => {
-        const b = batchTensors[i % batchTensors.length];
-        tf.tidy(() => forward(b, false).dataSync());
-      },
-    );
+    ], 1);
   }
   const result = {
     backend,
