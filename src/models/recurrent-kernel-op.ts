@@ -35,6 +35,16 @@ export interface LayerResult {
   cN: tf.Tensor2D[];
 }
 
+/**
+ * Whether the op about to run is being recorded for a gradient (inside tf.grads,
+ * variableGrads, optimizer.minimize). When not, the kernel keeps no trace for a backward
+ * pass. Reads the engine's own test (tfjs-core 4.x); if that is missing, assumes recording.
+ */
+function recording(): boolean {
+  const engine = tf.engine() as unknown as { isTapeOn?: () => boolean };
+  return typeof engine.isTapeOn === 'function' ? engine.isTapeOn() : true;
+}
+
 function f32(t: tf.Tensor): Float32Array {
   return t.dataSync() as Float32Array;
 }
@@ -61,6 +71,7 @@ export function recurrentLayerKernel(
       inputs.push(d.c0);
     }
   }
+  const keepTrace = recording();
   // tf.customGrad carries one output: y, then every direction's h_N, then (LSTM) its c_N.
   const op = tf.customGrad((...argsIn: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const t = argsIn as tf.Tensor[];
@@ -86,9 +97,8 @@ export function recurrentLayerKernel(
       start: spans.start,
       end: spans.end,
     };
-    const fwd = recurrentLayerForward(engine, args, true);
     const packed = new Float32Array(ySize + stateCount * D * B * H);
-    packed.set(fwd.y, 0);
+    const fwd = recurrentLayerForward(engine, args, keepTrace, packed.subarray(0, ySize));
     fwd.hN.forEach((h, d) => packed.set(h, ySize + d * B * H));
     fwd.cN.forEach((c, d) => packed.set(c, ySize + (D + d) * B * H));
     return {
@@ -97,7 +107,8 @@ export function recurrentLayerKernel(
         const g = f32(dy);
         const dhN = dirs.map((_, d) => g.subarray(ySize + d * B * H, ySize + (d + 1) * B * H));
         const dcN = kind === 'lstm' ? dirs.map((_, d) => g.subarray(ySize + (D + d) * B * H, ySize + (D + d + 1) * B * H)) : [];
-        const back = recurrentLayerBackward(engine, args, fwd.trace!, g.subarray(0, ySize), dhN, dcN);
+        if (fwd.trace === null) throw new Error('recurrentLayerKernel: no trace kept for the backward pass');
+        const back = recurrentLayerBackward(engine, args, fwd.trace, g.subarray(0, ySize), dhN, dcN);
         const grads: tf.Tensor[] = [tf.tensor3d(back.dx, [B, T, I])];
         back.dirs.forEach((gd, d) => {
           const o = 1 + d * perDir;

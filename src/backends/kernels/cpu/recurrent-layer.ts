@@ -141,7 +141,13 @@ function permuteRows(src: Float32Array, order: Int32Array, H: number, inverse: b
   return out;
 }
 
-export function recurrentLayerForward(engine: MatrixEngine, args: LayerArgs, keepTrace: boolean): LayerForwardResult {
+/** `out`, when given, receives y (zero-filled, [B, T, D·H]) instead of a new array. */
+export function recurrentLayerForward(
+  engine: MatrixEngine,
+  args: LayerArgs,
+  keepTrace: boolean,
+  out?: Float32Array,
+): LayerForwardResult {
   const { kind, time: T, batch: B, input: I, hidden: H, dirs } = args;
   const D = dirs.length;
   const G = gateCount(kind) * H;
@@ -173,7 +179,7 @@ export function recurrentLayerForward(engine: MatrixEngine, args: LayerArgs, kee
         xPa.set(args.x.subarray(src, src + I), (offset[t] + i) * I);
       }
     }
-    const y = new Float32Array(B * T * DH);
+    const y = out ?? new Float32Array(B * T * DH);
     const hN: Float32Array[] = [];
     const cN: Float32Array[] = [];
     const traces: DirectionTrace[] = [];
