@@ -4,10 +4,11 @@
  * lazily, so a bundle split into chunks fetches only the backend that runs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { activateTfBackend, isInitialised } from './activate';
+import { activateTfBackend } from './activate';
 import { BackendUnavailableError } from './errors';
 import type { BackendName } from './names';
 import type { BackendOptions, StartedBackend } from './types';
+import { applyWasmPaths } from './wasm-paths';
 
 export async function startBrowserBackend(name: BackendName, options: BackendOptions): Promise<StartedBackend> {
   switch (name) {
@@ -79,7 +80,7 @@ function defaultWasmFolder(): string | undefined {
 async function startWasm(options: BackendOptions): Promise<StartedBackend> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const paths = options.wasmPaths ?? defaultWasmFolder();
-  if (!isInitialised('wasm') && paths !== undefined) wasm.setWasmPaths(paths);
+  applyWasmPaths(wasm.setWasmPaths, paths);
   try {
     await activateTfBackend('wasm', 'wasm');
   } catch (error) {

@@ -9,6 +9,7 @@ import { activateTfBackend, isInitialised } from './activate';
 import { BackendUnavailableError } from './errors';
 import type { BackendName } from './names';
 import type { BackendOptions, StartedBackend } from './types';
+import { applyWasmPaths } from './wasm-paths';
 
 const TFJS_NODE_PACKAGE: Record<'cuda' | 'tensorflow', string> = {
   cuda: '@tensorflow/tfjs-node-gpu',
@@ -101,13 +102,9 @@ function installedWasmFolder(): string | undefined {
 
 async function startWasm(options: BackendOptions): Promise<StartedBackend> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  // Paths can be set only before the backend's first initialisation; later calls reuse it.
-  if (!isInitialised('wasm')) {
-    // Without a folder, emscripten looks beside the file that contains it: right for a bundle
-    // that ships the .wasm files beside itself.
-    const paths = options.wasmPaths ?? installedWasmFolder();
-    if (paths !== undefined) wasm.setWasmPaths(paths);
-  }
+  // Without a folder, emscripten looks beside the file that contains it: right for a bundle
+  // that ships the .wasm files beside itself.
+  applyWasmPaths(wasm.setWasmPaths, options.wasmPaths ?? installedWasmFolder());
   try {
     await activateTfBackend('wasm', 'wasm');
   } catch (error) {

@@ -115,9 +115,18 @@ describe('browser backends (Chromium, SwiftShader)', () => {
     expect(await harness.call('startError', undefined as never)).toMatch(
       /the page URL \?backend=: 'gl' is not a backend; use one of auto, cuda, tensorflow, webgpu, webgl, wasm, cpu/,
     );
+    // A fresh page, so that the wasm backend is not yet initialised and takes the folder.
     await harness.open();
+    expect(await harness.call('startError', 'wasm', { wasmPaths: 'no-such-folder/' })).toMatch(
+      /^BackendUnavailableError: backend 'wasm' cannot start: tfjs could not initialise its 'wasm' backend.*\(looked for the \.wasm files in no-such-folder\/; copy node_modules\/@tensorflow\/tfjs-backend-wasm\/dist\/\*\.wasm there or pass wasmPaths\)$/,
+    );
+    // tfjs takes no new .wasm location after a failed start: said plainly, not thrown raw.
+    expect(await harness.call('startError', 'wasm')).toMatch(
+      /^BackendUnavailableError: backend 'wasm' cannot start: an earlier attempt to start it failed with the \.wasm files at "no-such-folder\/"/,
+    );
     expect(await harness.call('startError', 'webgpu')).toMatch(/^BackendUnavailableError: backend 'webgpu' cannot start: /);
     expect(await harness.call('startError', 'tensorflow')).toMatch(/needs Node with @tensorflow\/tfjs-node/);
+    await harness.open(); // a fresh page (and wasm backend) for the tests that follow
   });
 
   it('gives the same logits for fixed weights on webgl, wasm, cpu and every Node backend, and leaks no tensors', async () => {
