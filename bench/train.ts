@@ -1,5 +1,5 @@
 // `npm run bench -- train [--steps N] [--layers-steps N] [--configs notebook,bilstm128]
-//   [--backends cpu,wasm] [--no-torch] [--no-layers] [--torch-train-rows N]`
+//   [--backends cpu,wasm] [--no-torch] [--no-layers] [--torch-train-rows N] [--torch-runs 1|2]`
 //
 // Training and forward-only examples/s of seqflow's recurrent core for the two configurations
 // of issue 5, on each Node backend, beside tfjs-layers' LSTM on the same backend (same
@@ -54,13 +54,15 @@ interface Args {
   torch: boolean;
   layers: boolean;
   torchTrainRows: number;
+  /** PyTorch runs per configuration: 1 = before seqflow's; 2 = before and after (averaged). */
+  torchRuns: number;
   worker: { config: ConfigName; backend: string } | null;
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     steps: 8, layersSteps: 2, configs: ['notebook', 'bilstm128'], backends: ['cpu', 'wasm'],
-    torch: true, layers: true, torchTrainRows: 480, worker: null,
+    torch: true, layers: true, torchTrainRows: 480, torchRuns: 1, worker: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -76,6 +78,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--no-torch') a.torch = false;
     else if (flag === '--no-layers') a.layers = false;
     else if (flag === '--torch-train-rows') a.torchTrainRows = Number(next());
+    else if (flag === '--torch-runs') a.torchRuns = Number(next());
     else if (flag === '--worker') a.worker = { config: next() as ConfigName, backend: next() };
     else throw new Error(`bench train: unknown argument ${flag}`);
   }
@@ -380,6 +383,23 @@ function runTorch(config: BenchConfig, args: Args): TorchFigures | { missing: st
   }
 }
 
+/** The mean of two PyTorch runs (one taken before seqflow's, one after), or the one run. */
+function mergeTorch(
+  a: TorchFigures | { missing: string },
+  b: TorchFigures | { missing: string } | null,
+): (TorchFigures & { runs?: TorchFigures[] }) | { missing: string } {
+  if (!('examplesPerSecond' in a)) return a;
+  if (b === null || !('examplesPerSecond' in b)) return a;
+  const mean = (x: number, y: number) => round((x + y) / 2);
+  return {
+    ...a,
+    examplesPerSecond: mean(a.examplesPerSecond, b.examplesPerSecond),
+    inferExamplesPerSecond: mean(a.inferExamplesPerSecond, b.inferExamplesPerSecond),
+    peakRssMb: Math.max(a.peakRssMb, b.peakRssMb),
+    runs: [a, b],
+  };
+}
+
 function runWorker(config: ConfigName, backend: string, argv: string[]): Record<string, unknown> {
   // This file is loaded straight into the child (not through bench/run.ts) so the child needs
   // nothing but ts-node's require hook.
@@ -405,12 +425,15 @@ export async function main(argv: string[]): Promise<void> {
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`;
   for (const name of args.configs) {
     const config = CONFIGS[name];
-    const torch = args.torch ? runTorch(config, args) : { missing: 'skipped (--no-torch)' };
-    for (const backend of args.backends) {
-      const r = runWorker(name, backend, passOn) as {
-        backend: string; vocabSize: number; meanLength: number; steps: number; leakedTensors: number;
-        seqflow: Rates & { peakRssMb: number }; seqflowFullLength: Rates; layers: Rates | null;
-      };
+    const torchBefore = args.torch ? runTorch(config, args) : { missing: 'skipped (--no-torch)' };
+    const results = args.backends.map((backend) => runWorker(name, backend, passOn) as {
+      backend: string; vocabSize: number; meanLength: number; steps: number; leakedTensors: number;
+      seqflow: Rates & { peakRssMb: number }; seqflowFullLength: Rates; layers: Rates | null;
+    });
+    const torchAfter = args.torch && args.torchRuns > 1 ? runTorch(config, args) : null;
+    const torch = mergeTorch(torchBefore, torchAfter);
+    for (const r of results) {
+      const backend = r.backend;
       const ratio = (a: number, b: number | undefined) => (b ? round(a / b, 2) : null);
       const t = 'examplesPerSecond' in torch ? torch : null;
       console.log(
