@@ -152,7 +152,7 @@ describe('browser backends with WebGPU enabled (--enable-unsafe-webgpu, SwiftSha
   });
 
   it("'auto' picks WebGPU when it works, and its logits match Node's", async () => {
-    harness = await openHarnessPage(['--enable-unsafe-webgpu']);
+    harness = await openHarnessPage({ chromiumArgs: ['--enable-unsafe-webgpu'] });
     const auto = await harness.call('start', 'auto');
     expect(auto).toMatchObject({ name: 'webgpu', active: 'webgpu', skipped: [], sum: 32 });
     expect(auto.device).toMatch(/^WebGPU adapter /);
@@ -162,5 +162,28 @@ describe('browser backends with WebGPU enabled (--enable-unsafe-webgpu, SwiftSha
     const run = await harness.call('fixedModelLogits', 'webgpu', [0]);
     expect(run.tensorsAfter).toBe(run.tensorsBefore);
     expect(maxAbsDifference(run.logits, nodeCpu)).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('browser backends without WebGL', () => {
+  let harness: HarnessPage;
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it("'auto' passes over WebGPU and WebGL with their reasons and runs wasm; asking for webgl is an error", async () => {
+    // --disable-webgl takes WebGL from <canvas> but not from OffscreenCanvas, which tfjs prefers;
+    // WebGPU is removed too, so that the outcome is the same on machines whose Chromium has it.
+    harness = await openHarnessPage({
+      chromiumArgs: ['--disable-webgl'],
+      initScript: 'delete globalThis.OffscreenCanvas; delete Navigator.prototype.gpu;',
+    });
+    const auto = await harness.call('start', 'auto');
+    expect(auto).toMatchObject({ name: 'wasm', active: 'wasm', sum: 32 });
+    expect(auto.skipped.map((s) => s.name)).toEqual(['webgpu', 'webgl']);
+    expect(auto.skipped[0].reason).toBe('navigator.gpu is missing: this browser (or its settings) has no WebGPU');
+    expect(auto.skipped[1].reason).toBe("tfjs could not initialise its 'webgl' backend: Error: WebGL is not supported on this device");
+    expect(auto.summary.split('\n')[2]).toBe(`skipped webgl: ${auto.skipped[1].reason}`);
+    expect(await harness.call('startError', 'webgl')).toBe(`BackendUnavailableError: backend 'webgl' cannot start: ${auto.skipped[1].reason}`);
   });
 });

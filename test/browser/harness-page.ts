@@ -22,8 +22,17 @@ export interface HarnessPage {
   close(): Promise<void>;
 }
 
-/** `files`: more files to serve beside the page (name → source path). */
-export async function openHarnessPage(chromiumArgs: string[] = [], files: Record<string, string> = {}): Promise<HarnessPage> {
+export interface HarnessPageOptions {
+  /** More Chromium switches. */
+  chromiumArgs?: string[];
+  /** More files to serve beside the page (name → source path). */
+  files?: Record<string, string>;
+  /** Script run in the page before its own scripts, on every load. */
+  initScript?: string;
+}
+
+export async function openHarnessPage(options: HarnessPageOptions = {}): Promise<HarnessPage> {
+  const { chromiumArgs = [], files = {}, initScript } = options;
   const outdir = await mkdtemp(join(tmpdir(), 'seqflow-harness-'));
   const { metafile } = await bundleForBrowser({
     entryPoints: { harness: join(__dirname, 'fixtures', 'harness.ts') },
@@ -33,6 +42,7 @@ export async function openHarnessPage(chromiumArgs: string[] = [], files: Record
   for (const [name, source] of Object.entries(files)) await copyFile(source, join(outdir, name));
   const server = await startStaticServer({ root: outdir });
   const browser = await launchChromium(chromiumArgs);
+  if (initScript) await browser.page.addInitScript(initScript);
   const page: HarnessPage = {
     browser,
     server,

@@ -32,7 +32,7 @@ describe('shared pipeline definition: Node and Chromium', () => {
     const lines = (await readFile(REVIEWS, 'utf8')).split('\r\n');
     await writeFile(csv, lines.slice(0, ROWS + 1).join('\r\n') + '\r\n');
     node = await runSentimentPipeline(csv);
-    harness = await openHarnessPage([], { 'reviews.csv': csv });
+    harness = await openHarnessPage({ files: { 'reviews.csv': csv } });
     browser = await harness.call('sentimentPipeline', 'reviews.csv');
   });
   afterAll(async () => {
