@@ -49,20 +49,46 @@ export function charCnn(weights: CharCnnWeights, charIds: tf.Tensor2D, activatio
 }
 
 /**
- * max over axis 1 of [tokens, positions, channels]. Its gradient compares same-shape tensors
- * (tiled max) because tfjs's own, a broadcasting Equal, is the slowest kernel of a wasm
- * training step. Ties pass the gradient to every maximal position, as tfjs's does.
+ * max over axis 1 of [tokens, positions, channels], with the gradient routed to the first
+ * maximal position as TF's max_pool gradient does (tfjs's tf.max gradient feeds every tied
+ * position, and its broadcasting Equal/Tile were the slowest kernels of a wasm training step).
+ * Both passes are plain loops over typed arrays.
  */
-const maxOverPositions = tf.customGrad(((x: tf.Tensor3D, save: tf.GradSaveFunc) => {
-  const y = tf.max(x, 1);
-  save([x, y]);
-  return {
-    value: y,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [input, max] = saved;
-      const reps = [1, input.shape[1] as number, 1];
-      const hit = tf.cast(tf.equal(input, tf.tile(tf.expandDims(max, 1), reps)), 'float32');
-      return [tf.mul(hit, tf.tile(tf.expandDims(dy, 1), reps))];
-    },
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor3D) => tf.Tensor2D;
+export function maxOverPositions(x: tf.Tensor3D): tf.Tensor2D {
+  const [n, positions, channels] = x.shape;
+  const argmax = new Int32Array(n * channels);
+  const op = tf.customGrad(((input: tf.Tensor) => {
+    const values = input.dataSync() as Float32Array;
+    const out = new Float32Array(n * channels);
+    for (let t = 0; t < n; t++) {
+      const base = t * positions * channels;
+      for (let ch = 0; ch < channels; ch++) {
+        let best = values[base + ch];
+        let at = 0;
+        for (let p = 1; p < positions; p++) {
+          const v = values[base + p * channels + ch];
+          if (v > best) {
+            best = v;
+            at = p;
+          }
+        }
+        out[t * channels + ch] = best;
+        argmax[t * channels + ch] = at;
+      }
+    }
+    return {
+      value: tf.tensor2d(out, [n, channels]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync() as Float32Array;
+        const dx = new Float32Array(n * positions * channels);
+        for (let t = 0; t < n; t++) {
+          for (let ch = 0; ch < channels; ch++) {
+            dx[(t * positions + argmax[t * channels + ch]) * channels + ch] = g[t * channels + ch];
+          }
+        }
+        return [tf.tensor3d(dx, [n, positions, channels])];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x) as tf.Tensor2D;
+}
