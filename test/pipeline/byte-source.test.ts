@@ -95,6 +95,7 @@ describe('every input kind reads the same CSV', () => {
         })(),
     ],
     ['an array of strings', () => [CSV.slice(0, 7), CSV.slice(7)]],
+    ['a Node Readable stream', () => fs.createReadStream(path.join(tmp, 'data.csv'), { highWaterMark: 8 })],
   ];
   for (const [kind, make] of kinds) {
     it(kind, async () => {
@@ -105,6 +106,12 @@ describe('every input kind reads the same CSV', () => {
       expect(await collect(twice)).toEqual(ROWS);
     });
   }
+
+  it('a Node Readable is one-shot: a second iteration says so', async () => {
+    const rows = readCsv(fs.createReadStream(path.join(tmp, 'data.csv')));
+    expect(await collect(rows)).toEqual(ROWS);
+    await expect(collect(rows)).rejects.toThrow(/can be read only once/);
+  });
 
   it('byteChunks gives the bytes of every kind, strings encoded as UTF-8', async () => {
     const bytes = concat(await collect(byteChunks(['Zo', 'ë', encoder.encode('!')])));
