@@ -130,6 +130,11 @@ function gateCount(kind: CellKind): number {
   return kind === 'lstm' ? 4 : 3;
 }
 
+/** A short copy without the view object that `set(subarray(…))` would allocate. */
+function copyRow(src: Float32Array, from: number, dst: Float32Array, to: number, length: number): void {
+  for (let k = 0; k < length; k++) dst[to + k] = src[from + k];
+}
+
 /** [B, H] in batch order → rows in schedule order (or back, with `inverse`). */
 function permuteRows(src: Float32Array, order: Int32Array, H: number, inverse: boolean): Float32Array {
   const out = new Float32Array(src.length);
@@ -176,7 +181,7 @@ export function recurrentLayerForward(
     for (let t = 0; t < T; t++) {
       for (let i = 0; i < count[t]; i++) {
         const src = (order[i] * T + t) * I;
-        xPa.set(args.x.subarray(src, src + I), (offset[t] + i) * I);
+        copyRow(args.x, src, xPa, (offset[t] + i) * I, I);
       }
     }
     const y = out ?? new Float32Array(B * T * DH);
@@ -224,7 +229,7 @@ export function recurrentLayerForward(
             ft.sOff = offset[t] * H;
           }
           engine.lstmStep!(buf.gx, offset[t] * G, buf.pre, buf.c!, buf.h, n, H, ft);
-          for (let i = 0; i < n; i++) y.set(h.subarray(i * H, i * H + H), (order[i] * T + t) * DH + d * H);
+          for (let i = 0; i < n; i++) copyRow(h, i * H, y, (order[i] * T + t) * DH + d * H, H);
         }
         c!.set(cState);
         if (trace !== null && ft !== null) {
@@ -233,7 +238,9 @@ export function recurrentLayerForward(
           trace.cellPrev = engine.keep(ft.cellPrev);
         }
       }
-      for (let s = 0; s < (fused ? 0 : T); s++) {
+      // The gate math in JS (GRU, or an engine without a fused LSTM step).
+      const jsSteps = fused ? 0 : T;
+      for (let s = 0; s < jsSteps; s++) {
         const t = p.reverse ? T - 1 - s : s;
         const n = count[t];
         if (n === 0) continue;
@@ -362,7 +369,7 @@ export function recurrentLayerBackward(
           if (n === 0) continue;
           for (let i = 0; i < n; i++) {
             const yOff = (order[i] * T + t) * DH + d * H;
-            dyStep.set(dy.subarray(yOff, yOff + H), i * H);
+            copyRow(dy, yOff, dyStep, i * H, H);
           }
           engine.lstmStepBackward!(fb.gates, offset[t] * G, fb.tanhCell, fb.cellPrev, offset[t] * H, fb.dh, fb.dy, fb.dc, buf.dGx, n, H);
           // dh_prev = dG·W_hh over the step's active rows; the rows after n keep theirs.
@@ -371,7 +378,9 @@ export function recurrentLayerBackward(
         dh = Float32Array.from(dhState);
         dc = Float32Array.from(dcState);
       }
-      for (let s = fb !== null ? -1 : T - 1; s >= 0; s--) {
+      // The gate gradients in JS (GRU, or an engine without a fused LSTM step).
+      const lastJsStep = fb !== null ? -1 : T - 1;
+      for (let s = lastJsStep; s >= 0; s--) {
         const t = p.reverse ? T - 1 - s : s;
         const n = count[t];
         if (n === 0) continue;
@@ -451,7 +460,7 @@ export function recurrentLayerBackward(
     for (let t = 0; t < T; t++) {
       for (let i = 0; i < count[t]; i++) {
         const src = (offset[t] + i) * I;
-        dx.set(dXa.subarray(src, src + I), (order[i] * T + t) * I);
+        copyRow(dXa, src, dx, (order[i] * T + t) * I, I);
       }
     }
     return { dx, dirs: grads };
