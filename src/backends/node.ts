@@ -76,6 +76,7 @@ async function startTfjsNode(name: 'cuda' | 'tensorflow'): Promise<StartedBacken
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new BackendUnavailableError(name, `${pkg} is installed but failed to load: ${message} (${TFJS_NODE_REQUIREMENT[name]})`);
   }
+  const previous = (tf.engine() as unknown as { backendName: string | null }).backendName;
   await activateTfBackend(name, 'tensorflow');
   const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string; isUsingGpuDevice?: () => boolean } })
     .binding;
@@ -83,6 +84,8 @@ async function startTfjsNode(name: 'cuda' | 'tensorflow'): Promise<StartedBacken
   if (name === 'cuda') {
     // tfjs-node-gpu quietly runs on the CPU when the CUDA libraries are missing; say so instead.
     if (binding?.isUsingGpuDevice && !binding.isUsingGpuDevice()) {
+      // Leave tfjs on what ran before, as a request that fails earlier does.
+      if (previous && previous !== 'tensorflow') await tf.setBackend(previous);
       throw new BackendUnavailableError(
         name,
         `${pkg} loaded but libtensorflow found no usable CUDA GPU (${TFJS_NODE_REQUIREMENT.cuda}; check nvidia-smi and LD_LIBRARY_PATH)`,
