@@ -26,18 +26,24 @@ export function charCnn(weights: CharCnnWeights, charIds: tf.Tensor2D, activatio
     const [nTokens, maxChars] = charIds.shape;
     const dim = weights.charEmbed.shape[1];
     const table = tf.concat([tf.zeros([1, dim]), weights.charEmbed], 0);
-    const embedded = tf.reshape(gatherRows(table, tf.reshape(charIds, [-1]) as tf.Tensor1D), [nTokens, maxChars, dim]) as tf.Tensor3D;
+    const ids = charIds.dataSync() as Int32Array;
+    const rows = table.shape[0];
+    for (let k = 0; k < ids.length; k++) {
+      if (!(ids[k] >= 0 && ids[k] < rows)) throw new Error(`charCnn: character id ${ids[k]} at token ${Math.floor(k / maxChars)} is outside 0..${rows - 1}`);
+    }
     const pooled = weights.convW.map((w, i) => {
-      // A convolution as one matMul over stacked character windows: its gradient needs only
-      // slice/concat/matMul, which every backend has (wasm lacks Conv2DBackpropFilter).
+      // The convolution as one matMul over character windows gathered straight from the
+      // embedding table: one gather (scatterND gradient) replaces lookup, slices and concat,
+      // and needs no Conv2DBackpropFilter (missing on wasm).
       const [width, , count] = w.shape;
       const positions = maxChars - width + 1;
-      const windows =
-        width === 1 ? embedded : tf.concat(Array.from({ length: width }, (_, k) => tf.slice(embedded, [0, k, 0], [nTokens, positions, dim])), 2);
-      const conv = tf.add(
-        tf.matMul(tf.reshape(windows, [nTokens * positions, width * dim]), tf.reshape(w, [width * dim, count])),
-        weights.convB[i],
-      );
+      const windowIds = new Int32Array(nTokens * positions * width);
+      for (let t = 0, o = 0; t < nTokens; t++) {
+        const row = t * maxChars;
+        for (let p = 0; p < positions; p++) for (let k = 0; k < width; k++) windowIds[o++] = ids[row + p + k];
+      }
+      const windows = tf.reshape(gatherRows(table, tf.tensor1d(windowIds, 'int32')), [nTokens * positions, width * dim]);
+      const conv = tf.add(tf.matMul(windows, tf.reshape(w, [width * dim, count])), weights.convB[i]);
       const max = maxOverPositions(tf.reshape(conv, [nTokens, positions, count]) as tf.Tensor3D);
       return activation === 'relu' ? tf.relu(max) : tf.tanh(max);
     });

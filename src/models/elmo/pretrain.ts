@@ -149,11 +149,23 @@ function predictionTargets(batch: LmBatch): { fwdPos: Int32Array; fwdTgt: Int32A
   return { fwdPos, fwdTgt, bwdPos, bwdTgt };
 }
 
+/**
+ * log Σ exp over axis 1, whose gradient is the softmax: tfjs's own goes through the gradient
+ * of a max with a broadcasting Equal, slow on wasm.
+ */
+const logSumExpRows = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x]);
+  return {
+    value: tf.logSumExp(x, 1),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(tf.expandDims(dy, 1), tf.softmax(saved[0]))],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D) => tf.Tensor1D;
+
 /** Per-token NLL with the full softmax, [n]. */
 function fullSoftmaxNll(h: tf.Tensor2D, targets: tf.Tensor1D, softmax: SoftmaxWeights): tf.Tensor1D {
   const logits = tf.add(tf.matMul(h, softmax.w, false, true), softmax.b);
   const targetLogit = tf.add(tf.sum(tf.mul(h, gatherRows(softmax.w, targets)), 1), gatherRows(softmax.b, targets));
-  return tf.sub(tf.logSumExp(logits, 1), targetLogit) as tf.Tensor1D;
+  return tf.sub(logSumExpRows(logits as tf.Tensor2D), targetLogit) as tf.Tensor1D;
 }
 
 /** Per-token NLL with a sampled softmax over `candidates`, corrected by their expected counts. */
@@ -180,7 +192,7 @@ function sampledSoftmaxNll(
     tf.tensor2d(hits, [targetIds.length, candidates.length]),
   );
   const all = tf.concat([tf.expandDims(trueLogit, 1), candLogits], 1);
-  return tf.sub(tf.logSumExp(all, 1), trueLogit) as tf.Tensor1D;
+  return tf.sub(logSumExpRows(all as tf.Tensor2D), trueLogit) as tf.Tensor1D;
 }
 
 /** Log-uniform (Zipfian) sampler over ids sorted by frequency, as TF's candidate sampler. */

@@ -50,6 +50,9 @@ describe('char-CNN', () => {
       worst = Math.max(worst, maxAbsDiff(await ours.grads[v.name].data(), await ref.grads[v.name].data()));
     }
     expect(worst).toBeLessThan(1e-4);
+    const bad = tf.tensor2d([[259, 300, 0, 0, 0, 0, 0, 0]], [1, 8], 'int32');
+    expect(() => charCnn(weights.charCnn, bad, 'relu')).toThrow(/character id 300 at token 0 is outside 0..261/);
+    bad.dispose();
     tf.dispose([ids, probe, ours.value, ref.value, ...Object.values(ours.grads), ...Object.values(ref.grads), ...vars]);
     expect(tf.memory().numTensors).toBe(start);
   });

@@ -106,6 +106,7 @@ describe('biLM pre-training', () => {
       maxTokens: 10,
       vocab: { maxSize: 300 },
       softmax: { sampled: 64 },
+      dropout: 0,
       optimizer: 'adam',
       learningRate: 0.01,
       clipNorm: 1,
