@@ -1,20 +1,19 @@
 /**
- * The example page (examples/browser) in Chromium: trains a few steps on a CSV given as a file,
- * predicts, saves to IndexedDB and loads back, and loads a model trained and saved in Node,
- * whose predictions must match Node's. A screenshot of the trained page goes to tmp/screenshots/.
+ * The example page (examples/browser) in Chromium: trains a few steps on a dropped CSV,
+ * predicts, saves (IndexedDB, download) and loads back, and loads a model trained by the
+ * `seqflow` CLI in Node, whose probabilities must match those `seqflow predict` wrote.
+ * Screenshots of the page go to tmp/screenshots/.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPage, packageCopies, type BundleResult } from '../../examples/browser/build';
 import { startStaticServer, type StaticServer } from '../../examples/browser/serve';
-import { prepareSentimentData } from '../../examples/pipelines/sentiment';
-import { useBackend } from '../../src/backends';
-import { TextClassifier } from '../../src/models/classifier';
-import { fit } from '../../src/models/fit';
-import { saveClassifier } from '../../src/models/io';
+import { readCsv } from '../../src/pipeline/read-csv';
 import { launchChromium, type Chromium } from './chromium';
 
 const REPO = join(__dirname, '..', '..');
@@ -33,6 +32,17 @@ const TOLERANCE = 1e-4;
 
 type Probabilities = Record<string, number>;
 
+const run = promisify(execFile);
+
+/** Runs the seqflow CLI from source, as `npx seqflow` would run its build. */
+async function seqflow(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', join(REPO, 'src', 'cli', 'main.ts'), ...args], {
+    cwd: REPO,
+    env: { ...process.env, SEQFLOW_BACKEND: '' },
+  });
+  return stdout;
+}
+
 describe('example page in Chromium', () => {
   let folder: string;
   let page: BundleResult;
@@ -48,25 +58,26 @@ describe('example page in Chromium', () => {
     const lines = (await readFile(REVIEWS, 'utf8')).split('\r\n');
     await writeFile(csv, lines.slice(0, 201).join('\r\n') + '\r\n');
 
-    // A model trained and saved in Node, as the CLI and the Node example save theirs.
-    await useBackend('wasm');
-    const data = await prepareSentimentData(csv, { seed: 3, batchSize: 16, seqLength: 16 });
-    const model = new TextClassifier({
-      vocab: data.vocab,
-      labels: data.labels,
-      text: data.text,
-      architecture: { embeddingDim: 16, hiddenSize: 12, encoder: 'bilstm', pooling: 'max', dropout: 0 },
-      seed: 3,
-    });
-    await fit(model, data.train, { epochs: 2, seed: 3, progress: false, learningRate: 0.01 });
-    await saveClassifier(model, join(folder, 'node-model'));
-    nodePredictions = (await model.predictBatch(SENTENCES)).map((p) => p.probabilities);
-    modelVariables = model.trainableVariables.length;
-    model.dispose();
-
-    page = await buildPage(join(folder, 'page'));
-    server = await startStaticServer({ root: page.outdir, mounts: { '/node-model/': join(folder, 'node-model') } });
-    browser = await launchChromium();
+    // A model trained by the CLI, and its predictions for SENTENCES, as a user makes them;
+    // the page is bundled and Chromium started meanwhile.
+    const model = join(folder, 'node-model');
+    const trainAndPredict = async () => {
+      await seqflow(
+        'train', '--data', csv, '--text-column', 'review', '--label-column', 'score', '--model', 'bilstm', '--hidden', '12',
+        '--epochs', '2', '--seq-length', '16', '--batch-size', '16', '--learning-rate', '0.01', '--seed', '3', '--backend', 'wasm',
+        '--out', model,
+      );
+      const sentences = join(folder, 'sentences.csv');
+      await writeFile(sentences, 'id,review\r\n' + SENTENCES.map((t, i) => `${i},"${t.replace(/"/g, '""')}"\r\n`).join(''));
+      const predictions = join(folder, 'predictions.csv');
+      await seqflow('predict', '--model', model, '--data', sentences, '--text-column', 'review', '--id-column', 'id', '--probabilities', '--out', predictions);
+      nodePredictions = [];
+      for await (const row of readCsv(predictions)) nodePredictions.push({ great: Number(row.great), other: Number(row.other) });
+      modelVariables = (JSON.parse(await readFile(join(model, 'weights.json'), 'utf8')) as { weights: unknown[] }).weights.length;
+    };
+    [page, browser] = await Promise.all([buildPage(join(folder, 'page')), launchChromium(), trainAndPredict()]);
+    expect(nodePredictions).toHaveLength(SENTENCES.length);
+    server = await startStaticServer({ root: page.outdir, mounts: { '/node-model/': model } });
   });
   afterAll(async () => {
     await browser?.close();
@@ -172,7 +183,7 @@ describe('example page in Chromium', () => {
     for (const k of Object.keys(before.probabilities)) expect(after.probabilities[k]).toBeCloseTo(before.probabilities[k], 6);
   });
 
-  it('loads a model trained in Node and predicts what Node predicts', async () => {
+  it('loads a model trained by the CLI in Node and gives the probabilities `seqflow predict` wrote', async () => {
     const p = browser.page;
     await p.fill('#model-url', 'node-model/');
     expect(await modelAction('#load-url')).toMatch(/^Loaded node-model\/: bilstm hidden 12/);
@@ -188,7 +199,7 @@ describe('example page in Chromium', () => {
     await p.screenshot({ path: join(SCREENSHOTS, 'page-node-model.png'), fullPage: true });
   });
 
-  it('takes ?backend= and ?model= from its URL: the Node model on wasm gives Node\'s predictions too', async () => {
+  it('takes ?backend= and ?model= from its URL: the CLI model on wasm gives the CLI\'s probabilities too', async () => {
     const p = browser.page;
     await p.goto(`${server.url}?backend=wasm&model=node-model/`);
     await p.waitForSelector('body[data-ready="yes"]');
