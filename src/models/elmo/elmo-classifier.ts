@@ -87,6 +87,7 @@ export class ElmoClassifier {
       makeTrainable(this.elmo.bilm.weights);
       this.elmo.clearCache();
       this.elmo.cacheWords = false;
+      this.elmo.disableSentenceCache();
     }
     if (wordEmbeddingDim > 0) {
       this.wordEmbedding = new Embedding(this.encoding.vocabSize, wordEmbeddingDim, { seed: seed * 7 + 1, name: 'elmo_classifier/embedding' });

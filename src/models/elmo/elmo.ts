@@ -27,6 +27,12 @@ export interface ElmoConfig {
   scalarMixParameters?: number[];
   /** Cache the char-CNN output of each word (default true). */
   cacheWords?: boolean;
+  /**
+   * Keep the biLM layers of up to this many sentences (default 0: off). For a frozen biLM
+   * trained over several epochs (only the mixes and the head learn), each sentence then runs
+   * through the biLM once. Not used in stateful mode.
+   */
+  sentenceCacheSize?: number;
 }
 
 export interface ElmoOutput {
@@ -43,6 +49,7 @@ export interface ElmoOutput {
 export class Elmo {
   readonly mixes: ScalarMix[];
   private readonly cache = new Map<string, Float32Array>();
+  private readonly sentenceCache = new Map<string, Float32Array[]>();
   private readonly config: Required<Omit<ElmoConfig, 'scalarMixParameters'>>;
 
   constructor(
@@ -56,6 +63,7 @@ export class Elmo {
       keepSentenceBoundaries: config.keepSentenceBoundaries ?? false,
       stateful: config.stateful ?? false,
       cacheWords: config.cacheWords ?? true,
+      sentenceCacheSize: config.sentenceCacheSize ?? 0,
     };
     if (!(this.config.numOutputRepresentations >= 1)) throw new Error('Elmo: numOutputRepresentations must be >= 1');
     if (this.config.dropout < 0 || this.config.dropout >= 1) throw new Error('Elmo: dropout must be in [0, 1)');
@@ -99,6 +107,17 @@ export class Elmo {
     if (!on) this.cache.clear();
   }
 
+  /** Sentences whose biLM layers are cached (0 unless sentenceCacheSize is set). */
+  get sentenceCacheCount(): number {
+    return this.sentenceCache.size;
+  }
+
+  /** Turns the sentence cache off (and empties it), e.g. when the biLM's weights start to train. */
+  disableSentenceCache(): void {
+    this.config.sentenceCacheSize = 0;
+    this.sentenceCache.clear();
+  }
+
   /**
    * Embeds tokenised sentences. Synchronous so that it can run inside a gradient tape
    * (the mixes get gradients; the biLM is frozen).
@@ -112,13 +131,11 @@ export class Elmo {
     });
     const lengths = Int32Array.from(rows, (r) => r.length);
     const steps = Math.max(...lengths);
-    const tokens = this.tokenTensor(rows, steps);
-    const out = this.bilm.runEmbedded(tokens, lengths);
-    tokens.dispose();
+    const computed = this.biLmLayers(rows, lengths, steps);
     const keep = this.config.keepSentenceBoundaries;
     const result = tf.tidy(() => {
-      let layers = BiLm.layers(out);
-      let mask = out.mask;
+      let layers = computed.layers;
+      let mask = computed.mask;
       // As AllenNLP does: mix (and layer-normalise) with the boundaries in, then remove them.
       let representations = this.mixes.map((mix) => {
         const mixed = mix.apply(layers, mask);
@@ -135,8 +152,53 @@ export class Elmo {
       }
       return { layers, representations, mask, lengths: outLengths } as unknown as tf.TensorContainer;
     }) as unknown as ElmoOutput;
-    BiLm.disposeOutput(out);
+    tf.dispose([...computed.layers, computed.mask]);
     return result;
+  }
+
+  /** The biLM layers with boundaries, from the sentence cache where it holds every row. */
+  private biLmLayers(rows: string[][], lengths: Int32Array, steps: number): { layers: tf.Tensor3D[]; mask: tf.Tensor2D } {
+    const useCache = this.config.sentenceCacheSize > 0 && !this.bilm.stateful;
+    const keys = useCache ? rows.map((r) => r.join('\u0001')) : [];
+    // This call's layers by sentence, taken before any eviction below.
+    const found = new Map<string, Float32Array[]>();
+    for (const k of keys) {
+      const hit = this.sentenceCache.get(k);
+      if (hit) found.set(k, hit);
+    }
+    const missing = useCache ? [...new Set(keys.filter((k) => !found.has(k)))] : [];
+    if (!useCache || missing.length > 0) {
+      const runRows = useCache ? missing.map((k) => k.split('\u0001')) : rows;
+      const runLengths = Int32Array.from(runRows, (r) => r.length);
+      const runSteps = Math.max(...runLengths);
+      const tokens = this.tokenTensor(runRows, runSteps);
+      const out = this.bilm.runEmbedded(tokens, runLengths);
+      tokens.dispose();
+      const layers = BiLm.layers(out);
+      const mask = tf.clone(out.mask);
+      BiLm.disposeOutput(out);
+      if (!useCache) return { layers, mask };
+      const width = this.outputDim;
+      const values = layers.map((l) => l.dataSync() as Float32Array);
+      tf.dispose([...layers, mask]);
+      missing.forEach((key, r) => {
+        const len = runLengths[r];
+        const perLayer = values.map((v) => v.slice(r * runSteps * width, (r * runSteps + len) * width));
+        found.set(key, perLayer);
+        if (this.sentenceCache.size >= this.config.sentenceCacheSize) this.sentenceCache.delete(this.sentenceCache.keys().next().value!);
+        this.sentenceCache.set(key, perLayer);
+      });
+    }
+    const width = this.outputDim;
+    const nLayers = this.bilm.nLayers + 1;
+    const layers = Array.from({ length: nLayers }, (_, k) => {
+      const buf = new Float32Array(rows.length * steps * width);
+      keys.forEach((key, r) => buf.set(found.get(key)![k], r * steps * width));
+      return tf.tensor3d(buf, [rows.length, steps, width]);
+    });
+    const maskValues = new Float32Array(rows.length * steps);
+    lengths.forEach((l, r) => maskValues.fill(1, r * steps, r * steps + l));
+    return { layers, mask: tf.tensor2d(maskValues, [rows.length, steps]) };
   }
 
   static disposeOutput(out: ElmoOutput): void {
@@ -155,6 +217,7 @@ export class Elmo {
 
   clearCache(): void {
     this.cache.clear();
+    this.sentenceCache.clear();
   }
 
   resetStates(): void {

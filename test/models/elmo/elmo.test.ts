@@ -59,6 +59,26 @@ describe('Elmo.embed', () => {
     plain.dispose();
   });
 
+  it('gives the same layers from the sentence cache as from a biLM run', async () => {
+    const plain = await Elmo.load(fixture('options.json'), fixture('lm_weights.hdf5'));
+    const cached = await Elmo.load(fixture('options.json'), fixture('lm_weights.hdf5'), { sentenceCacheSize: 2 });
+    const first = [lists[0][1], lists[1][4]];
+    const second = [lists[1][4], lists[2][3], lists[0][1]]; // two seen, one new (evicts the oldest)
+    const warm = cached.embed(first);
+    Elmo.disposeOutput(warm);
+    expect(cached.sentenceCacheCount).toBe(2);
+    const a = cached.embed(second);
+    const b = plain.embed(second);
+    expect(cached.sentenceCacheCount).toBe(2);
+    for (let k = 0; k < 3; k++) expect(maxAbsDiff(await a.layers[k].data(), await b.layers[k].data())).toBeLessThan(1e-6);
+    expect(maxAbsDiff(await a.representations[0].data(), await b.representations[0].data())).toBeLessThan(1e-6);
+    expect(Array.from(await a.mask.data())).toEqual(Array.from(await b.mask.data()));
+    Elmo.disposeOutput(a);
+    Elmo.disposeOutput(b);
+    cached.dispose();
+    plain.dispose();
+  });
+
   it('keeps boundaries when asked, makes several layer-normed mixes, and trains the mixes', async () => {
     const elmo = await Elmo.load(fixture('options.json'), fixture('lm_weights.hdf5'), {
       keepSentenceBoundaries: true,
