@@ -27,7 +27,8 @@ export interface ReadCsvOptions<S extends string = string, R extends Readonly<Re
   quote?: string;
   /**
    * Whether the first row names the columns. Default: true, unless `columns` is given (then
-   * the file is taken to have no header row).
+   * the file is taken to have no header row). With `header: false` and no `columns`, the
+   * columns are named by position: "0", "1", …
    */
   header?: boolean;
   /** Column names. Without a header row they name the fields; with `header: true` they replace the header's names. */
@@ -133,7 +134,8 @@ async function* records(
     quote: options.quote,
     maxRowChars: options.maxRowChars,
   });
-  let layout: Layout | undefined = header ? undefined : makeLayout(options.columns!, options, source, 1);
+  // Without a header row or given names, columns are named by position: "0", "1", …
+  let layout: Layout | undefined = header || options.columns === undefined ? undefined : makeLayout(options.columns, options, source, 1);
   let ended = false;
   const iterator = chunks[Symbol.asyncIterator]();
   try {
@@ -154,7 +156,8 @@ async function* records(
         const fields = rows[r];
         const line = lines[r];
         if (fields instanceof DataError) {
-          if (!options.skipMalformed) throw fields;
+          // A broken header row is never skipped: the next row would silently become the header.
+          if (!options.skipMalformed || (layout === undefined && header)) throw fields;
           skip('malformed', fields);
           continue;
         }
@@ -165,9 +168,19 @@ async function* records(
               { source, line },
             );
           }
-          onHeader(fields);
-          layout = makeLayout(options.columns ?? fields, options, source, line);
-          continue;
+          if (!header) {
+            layout = makeLayout(
+              fields.map((_, i) => String(i)),
+              options,
+              source,
+              line,
+            );
+            onHeader(layout.names);
+          } else {
+            onHeader(fields);
+            layout = makeLayout(options.columns ?? fields, options, source, line);
+            continue;
+          }
         }
         if (fields.length !== layout.width) {
           const error = new DataError(

@@ -214,6 +214,17 @@ describe('readCsv: options', () => {
     expect(await collect(readCsv(['a,b\n3,4\n'], { columns: ['x', 'y'], header: true }))).toEqual([{ x: '3', y: '4' }]);
   });
 
+  it('names columns by position when there is no header and no names', async () => {
+    const rows = readCsv(['1,2\n3,4\n'], { header: false, select: ['1'] });
+    expect(await collect(rows)).toEqual([{ '1': '2' }, { '1': '4' }]);
+    expect(rows.fileColumns).toEqual(['0', '1']);
+  });
+
+  it('a malformed header row is an error even with skipMalformed', async () => {
+    const error = await csvError(['"a"b,c\n1,2\n'], { skipMalformed: true });
+    expect(error.line).toBe(1);
+  });
+
   it('uses another delimiter and quote', async () => {
     expect(await collect(readCsv(["a;b\n'x;y';'it''s'\n"], { delimiter: ';', quote: "'" }))).toEqual([{ a: 'x;y', b: "it's" }]);
   });
