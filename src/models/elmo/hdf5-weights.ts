@@ -42,7 +42,7 @@ let scratchCounter = 0;
 
 /** A path h5wasm can open: the Node build sees the host file system, the browser build its own memory FS. */
 async function scratchPath(h5: H5Module, bytes: Uint8Array | undefined): Promise<ScratchFile> {
-  const name = `seqflow-${Date.now()}-${process?.pid ?? 0}-${scratchCounter++}.h5`;
+  const name = `seqflow-${Date.now()}-${isNode ? process.pid : 0}-${scratchCounter++}.h5`;
   if (isNode) {
     const fs = await import('node:fs/promises');
     const os = await import('node:os');
@@ -93,11 +93,6 @@ export async function readHdf5(source: Hdf5Source): Promise<Map<string, NamedArr
   const out = new Map<string, NamedArray>();
   let file: H5.File | undefined;
   try {
-    try {
-      file = new h5.File(path, 'r');
-    } catch (err) {
-      throw new Error(`${describe(source)}: not a readable HDF5 file (${(err as Error).message ?? err})`);
-    }
     const walk = (group: H5.Group, prefix: string): void => {
       for (const key of group.keys()) {
         const item = group.get(key);
@@ -106,7 +101,9 @@ export async function readHdf5(source: Hdf5Source): Promise<Map<string, NamedArr
         else if (item instanceof h5.Dataset) {
           const value = item.value as unknown;
           const shape = (item.shape ?? []) as number[];
-          if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+          if (value instanceof BigInt64Array || value instanceof BigUint64Array) {
+            out.set(name, { shape, data: Float32Array.from(value as ArrayLike<bigint>, (v) => Number(v)) });
+          } else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
             out.set(name, { shape, data: Float32Array.from(value as unknown as ArrayLike<number>) });
           } else if (typeof value === 'number') {
             out.set(name, { shape, data: Float32Array.of(value) });
@@ -114,7 +111,13 @@ export async function readHdf5(source: Hdf5Source): Promise<Map<string, NamedArr
         }
       }
     };
-    walk(file, '');
+    try {
+      file = new h5.File(path, 'r');
+      walk(file, '');
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new Error(`${describe(source)}: not a readable HDF5 file (${why})`);
+    }
   } finally {
     file?.close();
     await scratch?.cleanup();
