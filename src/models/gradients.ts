@@ -65,9 +65,20 @@ function registerFromCommonJsBundle(firstError: unknown): void {
       );
     }
     const result = esbuild.buildSync({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'node', write: false, logLevel: 'silent' });
-    const tmp = `${target}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, result.outputFiles[0].contents);
-    fs.renameSync(tmp, target); // atomic, so concurrent processes never read half a file
+    const code = result.outputFiles[0].text;
+    try {
+      const tmp = `${target}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, code);
+      fs.renameSync(tmp, target); // atomic, so concurrent processes never read half a file
+    } catch {
+      // No writable temp folder: compile the bundle in memory instead (it requires nothing).
+      const { Module } = nodeRequire('node:module') as { Module: new (id: string) => { filename: string; _compile(code: string, file: string): void } };
+      const m = new Module(target);
+      m.filename = target;
+      m._compile(code, target);
+      if (!registered()) throw new Error('seqflow: compiled the tfjs gradients bundle in memory but gradients are still missing');
+      return;
+    }
   }
   nodeRequire(target);
   if (!registered()) throw new Error(`seqflow: loaded ${target} but tfjs gradients are still missing`);
