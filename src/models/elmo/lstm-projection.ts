@@ -36,8 +36,8 @@ export interface LstmStackOptions {
   allValidSteps?: number;
   /**
    * 'fused': each projected layer as one op with a hand-written BPTT gradient (typed arrays);
-   * 'ops': a tfjs op per gate per step. 'auto' (default) picks fused for projected cells
-   * of up to 512 units on cpu/wasm, where per-op overhead dominates.
+   * 'ops': a tfjs op per gate per step. 'auto' (default) picks fused for projected cells on
+   * cpu, and on wasm for cells of up to 512 units.
    */
   kernel?: 'auto' | 'fused' | 'ops';
 }
@@ -45,8 +45,10 @@ export interface LstmStackOptions {
 function useFused(cell: LstmCellWeights, kernel: LstmStackOptions['kernel']): boolean {
   if (!cell.projection || kernel === 'ops') return false;
   if (kernel === 'fused') return true;
+  // tfjs's cpu matMul is plain JavaScript too, so the fused loops win there at every size;
+  // wasm's matMul (XNNPACK) wins for wide cells, where arithmetic outweighs per-op overhead.
   const backend = tf.getBackend();
-  return (backend === 'cpu' || backend === 'wasm') && cell.bias.shape[0] / 4 <= 512;
+  return backend === 'cpu' || (backend === 'wasm' && cell.bias.shape[0] / 4 <= 512);
 }
 
 export interface LstmStackResult {
