@@ -18,6 +18,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { Embedding } from '../src/models/embedding';
 import { Recurrent } from '../src/models/recurrent';
 import { registerGradients } from '../src/models/gradients';
+import { FusedAdam, FusedSgd } from '../src/backends/kernels/cpu/fused-optimizers';
 
 type ConfigName = 'notebook' | 'bilstm128';
 
@@ -251,6 +252,8 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
     fullLengths: new Int32Array(BATCH).fill(SEQ_LEN),
   }));
   const makeOptimizer = () => (config.optimizer === 'sgd' ? tf.train.sgd(LEARNING_RATE) : tf.train.adam(LEARNING_RATE));
+  // seqflow's own optimizers: one typed-array loop per variable on cpu, tf.train's elsewhere.
+  const makeSeqflowOptimizer = () => (config.optimizer === 'sgd' ? new FusedSgd(LEARNING_RATE) : new FusedAdam(LEARNING_RATE));
   const outWidth = config.hidden * (config.bidirectional ? 2 : 1);
 
   const emb = new Embedding(data.vocabSize, config.emb, { seed: 1 });
@@ -269,7 +272,7 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
     return tf.add(tf.matMul(last as tf.Tensor2D, dense), bias);
   };
   const seqflowVariant = (useFullLengths: boolean): Variant & { optimizer: tf.Optimizer } => {
-    const optimizer = makeOptimizer();
+    const optimizer = makeSeqflowOptimizer();
     const pick = (i: number) => batchTensors[i % batchTensors.length];
     const lengthsOf = (b: (typeof batchTensors)[number]) => (useFullLengths ? b.fullLengths : b.lengths);
     return {
@@ -447,6 +450,7 @@ export async function main(argv: string[]): Promise<void> {
             examplesPerSecond: round(r.seqflowFullLength.examplesPerSecond),
             inferExamplesPerSecond: round(r.seqflowFullLength.inferExamplesPerSecond),
           },
+          seqflowOptimizer: `${CONFIGS[name].optimizer === 'sgd' ? 'FusedSgd' : 'FusedAdam'} (tf.train's off cpu)`,
           tfjsLayers: r.layers
             ? { examplesPerSecond: round(r.layers.examplesPerSecond, 2), inferExamplesPerSecond: round(r.layers.inferExamplesPerSecond, 2) }
             : 'skipped',
