@@ -11,7 +11,9 @@ import { loadBiLm } from '../../../src/models/elmo/load';
 import { LmVocab } from '../../../src/models/elmo/lm-vocab';
 import { perplexity, pretrainBiLm, tinyElmoOptions } from '../../../src/models/elmo/pretrain';
 import { readLines } from '../../../src/pipeline/read-lines';
-import { basicEnglish } from '../../../src/pipeline/tokenize';
+import { take } from 'ix/asynciterable/operators';
+import { pipe } from '../../../src/pipeline/pipe';
+import { basicEnglish, tokenize } from '../../../src/pipeline/tokenize';
 
 const austen = path.resolve(__dirname, '../../../../shared/data/austen/austen.txt');
 
@@ -117,6 +119,25 @@ describe('biLM pre-training', () => {
     expect(norms.some((n) => n > 1)).toBe(true); // the clip was active
     expect(history[1].forwardPerplexity!).toBeLessThan(history[0].forwardPerplexity!);
     expect(history[1].backwardPerplexity!).toBeLessThan(history[0].backwardPerplexity!);
+    bilm.dispose();
+  });
+
+  it('trains straight from a pipeline over the text file, re-reading it each epoch', async () => {
+    const dataset = pipe(readLines(austen, { skipEmpty: true }), take(48), tokenize('basic_english'));
+    const batches: number[] = [];
+    const { bilm, vocab, history } = await pretrainBiLm(dataset, {
+      options: smaller(),
+      epochs: 2,
+      batchSize: 16,
+      maxTokens: 10,
+      vocab: { maxSize: 200, minCount: 1 },
+      onBatch: (b) => batches.push(b.epoch),
+    });
+    expect(vocab.words.slice(0, 3)).toEqual(['<S>', '</S>', '<UNK>']);
+    expect(vocab.id('the')).toBeGreaterThan(2); // counted from the stream
+    expect(history.map((h) => h.epoch)).toEqual([1, 2]);
+    expect(history[0].tokens).toBe(history[1].tokens); // the same text both epochs
+    expect(batches.filter((e) => e === 1).length).toBe(batches.filter((e) => e === 2).length);
     bilm.dispose();
   });
 
