@@ -27,6 +27,8 @@ export interface BiLmOutput {
 export interface BiLmRunOptions {
   /** Dropout rate on each LSTM layer's input; only applied when > 0 (training). */
   dropout?: number;
+  /** Seeds the dropout masks (the forward stack uses it, the backward stack seed + 1000). */
+  dropoutSeed?: number;
 }
 
 interface DirectionStates {
@@ -121,6 +123,7 @@ export class BiLm {
       projClip: lstm.proj_clip,
       skipConnections: lstm.use_skip_connections,
       dropout: options.dropout,
+      dropoutSeed: options.dropoutSeed,
       allValidSteps: Math.min(...Array.from(lengths)),
       kernel: this.kernel,
     };
@@ -137,7 +140,10 @@ export class BiLm {
       const reverseIdx = tf.tensor1d(reverseWithinLengths(lengths, steps), 'int32');
       const reverse = (x: tf.Tensor3D) =>
         tf.reshape(gatherRows(tf.reshape(x, [batchSize * steps, x.shape[2]]), reverseIdx), [batchSize, steps, x.shape[2]]) as tf.Tensor3D;
-      const bwd = runLstmStack(this.weights.backward, reverse(maskedTokens), mask, initial?.backward, stackOptions);
+      const bwd = runLstmStack(this.weights.backward, reverse(maskedTokens), mask, initial?.backward, {
+        ...stackOptions,
+        dropoutSeed: stackOptions.dropoutSeed === undefined ? undefined : stackOptions.dropoutSeed + 1000,
+      });
       return {
         out: { tokens: maskedTokens, forward: fwd.outputs, backward: bwd.outputs.map(reverse), mask },
         final: { forward: fwd.final, backward: bwd.final },

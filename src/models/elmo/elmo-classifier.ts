@@ -112,6 +112,11 @@ export class ElmoClassifier {
     this.noiseCounter = 0;
   }
 
+  private nextNoiseSeed(): number {
+    this.noiseCounter += 1;
+    return (this.noiseSeed * 1_000_003 + this.noiseCounter * 7919) % 2_147_483_647;
+  }
+
   /** ids int32 [batch, time] and each row's true length → logits [batch, classes]. */
   logits(ids: tf.Tensor2D, lengths: Int32Array | number[], opts: { training?: boolean } = {}): tf.Tensor2D {
     const [batch, time] = ids.shape;
@@ -128,8 +133,9 @@ export class ElmoClassifier {
       rowIds.push(row);
       return this.encoding.vocab.lookupTokens(row);
     });
+    const dropoutSeed = training ? this.nextNoiseSeed() : undefined;
     return tf.tidy(() => {
-      const out = this.elmo.embed(sentences, { training });
+      const out = this.elmo.embed(sentences, { training, dropoutSeed });
       let x = out.representations[0];
       const steps = x.shape[1];
       if (this.wordEmbedding) {
@@ -149,9 +155,7 @@ export class ElmoClassifier {
         features = tf.mul(tf.max(masked, 1), tf.minimum(tf.sum(mask, 1), 1)) as tf.Tensor2D;
       }
       if (training && this.config.dropout > 0) {
-        this.noiseCounter += 1;
-        const seed = (this.noiseSeed * 1_000_003 + this.noiseCounter * 7919) % 2_147_483_647;
-        features = tf.dropout(features, this.config.dropout, undefined, seed) as tf.Tensor2D;
+        features = tf.dropout(features, this.config.dropout, undefined, this.nextNoiseSeed()) as tf.Tensor2D;
       }
       return tf.add(tf.matMul(features, this.fcWeight, false, true), this.fcBias) as tf.Tensor2D;
     });

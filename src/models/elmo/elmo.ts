@@ -122,7 +122,7 @@ export class Elmo {
    * Embeds tokenised sentences. Synchronous so that it can run inside a gradient tape
    * (the mixes get gradients; the biLM is frozen).
    */
-  embed(sentences: readonly (readonly string[])[], options: { training?: boolean } = {}): ElmoOutput {
+  embed(sentences: readonly (readonly string[])[], options: { training?: boolean; dropoutSeed?: number } = {}): ElmoOutput {
     const batchSize = sentences.length;
     if (batchSize === 0) throw new Error('Elmo.embed: no sentences');
     const rows = sentences.map((s, i) => {
@@ -137,9 +137,11 @@ export class Elmo {
       let layers = computed.layers;
       let mask = computed.mask;
       // As AllenNLP does: mix (and layer-normalise) with the boundaries in, then remove them.
-      let representations = this.mixes.map((mix) => {
+      let representations = this.mixes.map((mix, k) => {
         const mixed = mix.apply(layers, mask);
-        return options.training && this.config.dropout > 0 ? (tf.dropout(mixed, this.config.dropout) as tf.Tensor3D) : mixed;
+        if (!(options.training && this.config.dropout > 0)) return mixed;
+        const seed = options.dropoutSeed === undefined ? undefined : options.dropoutSeed + k;
+        return tf.dropout(mixed, this.config.dropout, undefined, seed) as tf.Tensor3D;
       });
       let outLengths = lengths;
       if (!keep) {

@@ -32,6 +32,8 @@ export interface LstmStackOptions {
   forgetBias?: number;
   /** Dropout rate on each layer's input (training only). */
   dropout?: number;
+  /** Seeds the dropout masks (layer k uses seed + k); unseeded without it. */
+  dropoutSeed?: number;
   /** Steps before this one are real in every row, so they need no masking (default 0). */
   allValidSteps?: number;
   /**
@@ -89,7 +91,10 @@ export function runLstmStack(
       const dim = cell.bias.shape[0] / 4;
       const inDim = layerInput.shape[2];
       let x = layerInput;
-      if (options.dropout && options.dropout > 0) x = tf.dropout(x, options.dropout) as tf.Tensor3D;
+      if (options.dropout && options.dropout > 0) {
+        const seed = options.dropoutSeed === undefined ? undefined : options.dropoutSeed + layer;
+        x = tf.dropout(x, options.dropout, undefined, seed) as tf.Tensor3D;
+      }
       // The forget bias joins the input term once per layer instead of once per step.
       const forgetOffset = tf.concat([tf.zeros([2 * dim]), tf.fill([dim], forgetBias), tf.zeros([dim])]);
       const xw = tf.reshape(

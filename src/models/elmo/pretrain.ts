@@ -210,9 +210,15 @@ function logUniformSampler(vocabSize: number, rng: () => number) {
 }
 
 /** Summed NLL of each direction over a batch (full softmax), as two scalars. */
-function directionNll(bilm: BiLm, batch: LmBatch, dropout: number, lossOf: (h: tf.Tensor2D, tgt: Int32Array) => tf.Tensor1D) {
+function directionNll(
+  bilm: BiLm,
+  batch: LmBatch,
+  dropout: number,
+  lossOf: (h: tf.Tensor2D, tgt: Int32Array) => tf.Tensor1D,
+  dropoutSeed?: number,
+) {
   const { fwdPos, fwdTgt, bwdPos, bwdTgt } = predictionTargets(batch);
-  const out = bilm.run(batch.chars, { dropout });
+  const out = bilm.run(batch.chars, { dropout, dropoutSeed });
   const top = bilm.nLayers - 1;
   const { batchSize, steps } = batch.chars;
   const p = bilm.projectionDim;
@@ -314,8 +320,9 @@ export async function pretrainBiLm(sentences: Sentences, config: PretrainConfig)
                 return (h: tf.Tensor2D, t: Int32Array) =>
                   sampledSoftmaxNll(h, tf.tensor1d(t, 'int32'), t, candidates, logExpected, softmax);
               })();
+        const dropoutSeed = Math.floor(rng() * 2 ** 31);
         const { value, grads } = tf.variableGrads(() => {
-          const { fwd, bwd } = directionNll(bilm, batch, dropout, lossOf);
+          const { fwd, bwd } = directionNll(bilm, batch, dropout, lossOf, dropoutSeed);
           return tf.div(tf.add(fwd, bwd), 2 * batch.predictions) as tf.Scalar;
         });
         const clipped = clipByGlobalNorm(grads, clipNorm);

@@ -141,6 +141,26 @@ describe('biLM pre-training', () => {
     bilm.dispose();
   });
 
+  it('is reproducible: the same seed gives the same losses, dropout included', async () => {
+    const run = async () => {
+      const losses: number[] = [];
+      const { bilm } = await pretrainBiLm(train.slice(0, 32), {
+        options: smaller(),
+        batchSize: 16,
+        maxTokens: 10,
+        vocab: { maxSize: 100 },
+        dropout: 0.3,
+        seed: 7,
+        onBatch: (b) => losses.push(b.loss),
+      });
+      bilm.dispose();
+      return losses;
+    };
+    const first = await run();
+    expect(first.length).toBeGreaterThan(1);
+    expect(await run()).toEqual(first);
+  });
+
   it('rejects a bad sampled-softmax size', async () => {
     await expect(pretrainBiLm(train, { options: smaller(), vocab: { maxSize: 50 }, softmax: { sampled: 50 } })).rejects.toThrow(
       /softmax.sampled/,
