@@ -251,3 +251,93 @@ export function lstmStepBackward(gates: usize, tanhCell: usize, cellPrev: usize,
     }
   }
 }
+
+/**
+ * One GRU step over n rows (gate order r, z, n): gx [n, 3H] = x·W_ihᵀ + b_ih, pre [n, 3H] =
+ * h·W_hhᵀ, bhh [3H]; h [n, H] updated in place. Where `gates` is not 0 it records r, z, n
+ * [n, 3H] and W_hn h + b_hn ([n, H], at `hn`).
+ */
+export function gruStep(gx: usize, pre: usize, bhh: usize, h: usize, n: i32, H: i32, gates: usize, hn: usize): void {
+  const G = 3 * H;
+  const one = f32x4.splat(1.0);
+  for (let i: i32 = 0; i < n; i++) {
+    const gRow = i * G;
+    const hRow = i * H;
+    let j: i32 = 0;
+    for (; j + 4 <= H; j += 4) {
+      const r = sigmoidv(f32x4.add(f32x4.add(v128.load(at(gx, gRow + j)), v128.load(at(pre, gRow + j))), v128.load(at(bhh, j))));
+      const z = sigmoidv(f32x4.add(f32x4.add(v128.load(at(gx, gRow + H + j)), v128.load(at(pre, gRow + H + j))), v128.load(at(bhh, H + j))));
+      const hnv = f32x4.add(v128.load(at(pre, gRow + 2 * H + j)), v128.load(at(bhh, 2 * H + j)));
+      const nv = tanhv(f32x4.add(v128.load(at(gx, gRow + 2 * H + j)), f32x4.mul(r, hnv)));
+      const hPrev = v128.load(at(h, hRow + j));
+      v128.store(at(h, hRow + j), f32x4.add(f32x4.mul(f32x4.sub(one, z), nv), f32x4.mul(z, hPrev)));
+      if (gates) {
+        v128.store(at(gates, gRow + j), r);
+        v128.store(at(gates, gRow + H + j), z);
+        v128.store(at(gates, gRow + 2 * H + j), nv);
+        v128.store(at(hn, hRow + j), hnv);
+      }
+    }
+    for (; j < H; j++) {
+      const r = sigmoids(load<f32>(at(gx, gRow + j)) + load<f32>(at(pre, gRow + j)) + load<f32>(at(bhh, j)));
+      const z = sigmoids(load<f32>(at(gx, gRow + H + j)) + load<f32>(at(pre, gRow + H + j)) + load<f32>(at(bhh, H + j)));
+      const hnv = load<f32>(at(pre, gRow + 2 * H + j)) + load<f32>(at(bhh, 2 * H + j));
+      const nv = Mathf.tanh(load<f32>(at(gx, gRow + 2 * H + j)) + r * hnv);
+      const hPrev = load<f32>(at(h, hRow + j));
+      store<f32>(at(h, hRow + j), (1 - z) * nv + z * hPrev);
+      if (gates) {
+        store<f32>(at(gates, gRow + j), r);
+        store<f32>(at(gates, gRow + H + j), z);
+        store<f32>(at(gates, gRow + 2 * H + j), nv);
+        store<f32>(at(hn, hRow + j), hnv);
+      }
+    }
+  }
+}
+
+/**
+ * The GRU backward of one step over n rows: from the recorded gates, W_hn h + b_hn and old
+ * hidden state, and dh (state) + dy, writes dGx and dGh ([n, 3H]) and sets dh to the direct
+ * part z·dh_total (the caller adds dGh·W_hh).
+ */
+export function gruStepBackward(gates: usize, hn: usize, hPrev: usize, dh: usize, dy: usize, dGx: usize, dGh: usize, n: i32, H: i32): void {
+  const G = 3 * H;
+  const one = f32x4.splat(1.0);
+  for (let i: i32 = 0; i < n; i++) {
+    const gRow = i * G;
+    const hRow = i * H;
+    let j: i32 = 0;
+    for (; j + 4 <= H; j += 4) {
+      const r = v128.load(at(gates, gRow + j));
+      const z = v128.load(at(gates, gRow + H + j));
+      const nv = v128.load(at(gates, gRow + 2 * H + j));
+      const dhTotal = f32x4.add(v128.load(at(dh, hRow + j)), v128.load(at(dy, hRow + j)));
+      const dn = f32x4.mul(f32x4.mul(dhTotal, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(nv, nv)));
+      const dz = f32x4.mul(f32x4.mul(dhTotal, f32x4.sub(v128.load(at(hPrev, hRow + j)), nv)), f32x4.mul(z, f32x4.sub(one, z)));
+      const dr = f32x4.mul(f32x4.mul(dn, v128.load(at(hn, hRow + j))), f32x4.mul(r, f32x4.sub(one, r)));
+      v128.store(at(dGx, gRow + j), dr);
+      v128.store(at(dGx, gRow + H + j), dz);
+      v128.store(at(dGx, gRow + 2 * H + j), dn);
+      v128.store(at(dGh, gRow + j), dr);
+      v128.store(at(dGh, gRow + H + j), dz);
+      v128.store(at(dGh, gRow + 2 * H + j), f32x4.mul(dn, r));
+      v128.store(at(dh, hRow + j), f32x4.mul(dhTotal, z));
+    }
+    for (; j < H; j++) {
+      const r = load<f32>(at(gates, gRow + j));
+      const z = load<f32>(at(gates, gRow + H + j));
+      const nv = load<f32>(at(gates, gRow + 2 * H + j));
+      const dhTotal = load<f32>(at(dh, hRow + j)) + load<f32>(at(dy, hRow + j));
+      const dn = dhTotal * (1 - z) * (1 - nv * nv);
+      const dz = dhTotal * (load<f32>(at(hPrev, hRow + j)) - nv) * z * (1 - z);
+      const dr = dn * load<f32>(at(hn, hRow + j)) * r * (1 - r);
+      store<f32>(at(dGx, gRow + j), dr);
+      store<f32>(at(dGx, gRow + H + j), dz);
+      store<f32>(at(dGx, gRow + 2 * H + j), dn);
+      store<f32>(at(dGh, gRow + j), dr);
+      store<f32>(at(dGh, gRow + H + j), dz);
+      store<f32>(at(dGh, gRow + 2 * H + j), dn * r);
+      store<f32>(at(dh, hRow + j), dhTotal * z);
+    }
+  }
+}

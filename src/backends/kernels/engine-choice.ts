@@ -1,7 +1,7 @@
 // Which matrix engine the recurrent kernels use: seqflow's SIMD WebAssembly module where the
 // runtime supports it, plain JavaScript otherwise (or when asked for).
 import { jsEngine, type MatrixEngine } from './cpu/matrix-engine';
-import { createWasmMatrixEngine } from './wasm/wasm-engine';
+import { compileMatrixModule, createWasmMatrixEngine } from './wasm/wasm-engine';
 
 export type MatrixEngineName = 'wasm-simd' | 'js';
 
@@ -13,9 +13,28 @@ function wasmEngine(): MatrixEngine | null {
   return wasm;
 }
 
+/** The engine in use; the first call picks the SIMD engine if it can be made synchronously. */
 export function matrixEngine(): MatrixEngine {
-  if (current === null) current = wasmEngine() ?? jsEngine;
+  if (current === null) {
+    const engine = wasmEngine();
+    // Not cached as chosen when missing: prepareMatrixEngine may still compile it asynchronously.
+    if (engine === null) return jsEngine;
+    current = engine;
+  }
   return current;
+}
+
+/**
+ * Compiles the SIMD engine asynchronously and makes it current; for browsers, where the main
+ * thread may refuse synchronous compilation. Resolves to the engine's name.
+ */
+export async function prepareMatrixEngine(): Promise<MatrixEngineName> {
+  if (wasm === undefined || wasm === null) {
+    const compiled = await compileMatrixModule();
+    wasm = compiled === null ? null : createWasmMatrixEngine(compiled);
+  }
+  current = wasm ?? jsEngine;
+  return current.name as MatrixEngineName;
 }
 
 /** Chooses the engine; 'wasm-simd' throws where WebAssembly SIMD is unavailable. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsEngine, type MatrixEngine } from '../../../src/backends/kernels/cpu/matrix-engine';
 import { createWasmMatrixEngine } from '../../../src/backends/kernels/wasm/wasm-engine';
+import { matrixEngine, prepareMatrixEngine, setMatrixEngine } from '../../../src/backends/kernels/engine-choice';
 
 function random(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -28,8 +29,13 @@ const wasm = createWasmMatrixEngine();
 const engines: MatrixEngine[] = [jsEngine, ...(wasm ? [wasm] : [])];
 
 describe('matrix engines', () => {
-  it('the SIMD WebAssembly engine is available in Node', () => {
+  it('the SIMD WebAssembly engine is available in Node, synchronously and asynchronously', async () => {
     expect(wasm?.name).toBe('wasm-simd');
+    expect(matrixEngine().name).toBe('wasm-simd');
+    setMatrixEngine('js');
+    expect(matrixEngine().name).toBe('js');
+    expect(await prepareMatrixEngine()).toBe('wasm-simd');
+    expect(matrixEngine().name).toBe('wasm-simd');
   });
 
   for (const engine of engines) {

@@ -36,6 +36,19 @@ export interface MatrixEngine {
     gx: Buffer, gxOff: number, pre: Buffer, c: Buffer, h: Buffer, n: number, H: number,
     trace: { gates: Buffer; tanhCell: Buffer; cellPrev: Buffer; gOff: number; sOff: number } | null,
   ): void;
+  /**
+   * Optional fused GRU step (gate order r, z, n): gx[gxOff…] + pre (= h·W_hhᵀ) + bhh → h updated
+   * in place; with a trace, records r, z, n (at gOff) and W_hn h + b_hn (at sOff).
+   */
+  gruStep?(
+    gx: Buffer, gxOff: number, pre: Buffer, bhh: Buffer, h: Buffer, n: number, H: number,
+    trace: { gates: Buffer; hn: Buffer; gOff: number; sOff: number } | null,
+  ): void;
+  /** Optional fused GRU step backward: dGx, dGh (at gOff); dh set to its direct part z·dh_total. */
+  gruStepBackward?(
+    gates: Buffer, gOff: number, hn: Buffer, hPrev: Buffer, sOff: number,
+    dh: Buffer, dy: Buffer, dGx: Buffer, dGh: Buffer, n: number, H: number,
+  ): void;
   /** Optional fused LSTM step backward: dG (at gOff) from the trace, dh + dy and dc (updated). */
   lstmStepBackward?(
     gates: Buffer, gOff: number, tanhCell: Buffer, cellPrev: Buffer, sOff: number,

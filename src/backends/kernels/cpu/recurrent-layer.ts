@@ -160,8 +160,8 @@ export function recurrentLayerForward(
   const sched = packedSchedule(args.start, args.end, T);
   const { order, count, offset } = sched;
   const R = sched.rows;
-  // The engine's fused LSTM step, where it has one, runs the gate math next to its products.
-  const fused = kind === 'lstm' && engine.lstmStep !== undefined;
+  // The engine's fused step, where it has one, runs the gate math next to its products.
+  const fused = kind === 'lstm' ? engine.lstmStep !== undefined : engine.gruStep !== undefined;
   try {
     // Allocation phase: no `arr` is read until every buffer exists (wasm memory may grow).
     const xP = engine.alloc(R * I);
@@ -171,10 +171,17 @@ export function recurrentLayerForward(
       whhT: engine.alloc(H * G),
       h: engine.alloc(B * H),
       pre: engine.alloc(B * G),
-      c: fused ? engine.alloc(B * H) : null,
+      c: fused && kind === 'lstm' ? engine.alloc(B * H) : null,
+      bhh: fused && kind === 'gru' ? engine.alloc(G) : null,
       fusedTrace:
         fused && keepTrace
-          ? { gates: engine.alloc(R * G), tanhCell: engine.alloc(R * H), cellPrev: engine.alloc(R * H), gOff: 0, sOff: 0 }
+          ? {
+              gates: engine.alloc(R * G),
+              aux: engine.alloc(R * H),
+              cellPrev: kind === 'lstm' ? engine.alloc(R * H) : null,
+              gOff: 0,
+              sOff: 0,
+            }
           : null,
     }));
     const xPa = engine.refresh(xP);
@@ -215,8 +222,9 @@ export function recurrentLayerForward(
         : null;
       const bhh = p.bhh;
       if (fused) {
-        const cState = engine.refresh(buf.c!);
-        cState.set(c!);
+        const cState = buf.c === null ? null : engine.refresh(buf.c);
+        if (cState !== null) cState.set(c!);
+        if (buf.bhh !== null) engine.refresh(buf.bhh).set(bhh);
         const ft = buf.fusedTrace;
         for (let s = 0; s < T; s++) {
           const t = p.reverse ? T - 1 - s : s;
@@ -228,17 +236,21 @@ export function recurrentLayerForward(
             ft.gOff = offset[t] * G;
             ft.sOff = offset[t] * H;
           }
-          engine.lstmStep!(buf.gx, offset[t] * G, buf.pre, buf.c!, buf.h, n, H, ft);
+          if (kind === 'lstm') {
+            engine.lstmStep!(buf.gx, offset[t] * G, buf.pre, buf.c!, buf.h, n, H, ft === null ? null : { ...ft, tanhCell: ft.aux, cellPrev: ft.cellPrev! });
+          } else {
+            engine.gruStep!(buf.gx, offset[t] * G, buf.pre, buf.bhh!, buf.h, n, H, ft === null ? null : { ...ft, hn: ft.aux });
+          }
           for (let i = 0; i < n; i++) copyRow(h, i * H, y, (order[i] * T + t) * DH + d * H, H);
         }
-        c!.set(cState);
+        if (cState !== null) c!.set(cState);
         if (trace !== null && ft !== null) {
           trace.gates = engine.keep(ft.gates);
-          trace.aux = engine.keep(ft.tanhCell);
-          trace.cellPrev = engine.keep(ft.cellPrev);
+          trace.aux = engine.keep(ft.aux);
+          trace.cellPrev = ft.cellPrev === null ? null : engine.keep(ft.cellPrev);
         }
       }
-      // The gate math in JS (GRU, or an engine without a fused LSTM step).
+      // The gate math in JS (an engine without a fused step).
       const jsSteps = fused ? 0 : T;
       for (let s = 0; s < jsSteps; s++) {
         const t = p.reverse ? T - 1 - s : s;
@@ -318,7 +330,7 @@ export function recurrentLayerBackward(
   const G = gateCount(kind) * H;
   const DH = D * H;
   const { order, count, offset, rows: R } = trace.schedule;
-  const fused = kind === 'lstm' && engine.lstmStepBackward !== undefined;
+  const fused = kind === 'lstm' ? engine.lstmStepBackward !== undefined : engine.gruStepBackward !== undefined;
   try {
     const xP = engine.from(trace.xP);
     const dX = engine.alloc(R * I);
@@ -328,10 +340,10 @@ export function recurrentLayerBackward(
         fused: fused
           ? {
               gates: engine.from(trace.dirs[d].gates),
-              tanhCell: engine.from(trace.dirs[d].aux),
-              cellPrev: engine.from(trace.dirs[d].cellPrev!),
+              aux: engine.from(trace.dirs[d].aux),
+              cellPrev: kind === 'lstm' ? engine.from(trace.dirs[d].cellPrev!) : null,
               dh: engine.alloc(B * H),
-              dc: engine.alloc(B * H),
+              dc: kind === 'lstm' ? engine.alloc(B * H) : null,
               dy: engine.alloc(B * H),
             }
           : null,
@@ -359,10 +371,10 @@ export function recurrentLayerBackward(
       const fb = buf.fused;
       if (fb !== null) {
         const dhState = engine.refresh(fb.dh);
-        const dcState = engine.refresh(fb.dc);
+        const dcState = fb.dc === null ? null : engine.refresh(fb.dc);
         const dyStep = engine.refresh(fb.dy);
         dhState.set(dh);
-        dcState.set(dc!);
+        if (dcState !== null) dcState.set(dc!);
         for (let s = T - 1; s >= 0; s--) {
           const t = p.reverse ? T - 1 - s : s;
           const n = count[t];
@@ -371,14 +383,19 @@ export function recurrentLayerBackward(
             const yOff = (order[i] * T + t) * DH + d * H;
             copyRow(dy, yOff, dyStep, i * H, H);
           }
-          engine.lstmStepBackward!(fb.gates, offset[t] * G, fb.tanhCell, fb.cellPrev, offset[t] * H, fb.dh, fb.dy, fb.dc, buf.dGx, n, H);
-          // dh_prev = dG·W_hh over the step's active rows; the rows after n keep theirs.
-          engine.nn(buf.dGx, offset[t] * G, buf.whh, 0, fb.dh, 0, n, H, G, false);
+          if (kind === 'lstm') {
+            engine.lstmStepBackward!(fb.gates, offset[t] * G, fb.aux, fb.cellPrev!, offset[t] * H, fb.dh, fb.dy, fb.dc!, buf.dGx, n, H);
+          } else {
+            engine.gruStepBackward!(fb.gates, offset[t] * G, fb.aux, buf.hPrev, offset[t] * H, fb.dh, fb.dy, buf.dGx, buf.dGh, n, H);
+          }
+          // dh_prev = dGh·W_hh over the step's active rows (the GRU adds it to its direct part
+          // z·dh); the rows after n keep theirs.
+          engine.nn(buf.dGh, offset[t] * G, buf.whh, 0, fb.dh, 0, n, H, G, kind === 'gru');
         }
         dh = Float32Array.from(dhState);
-        dc = Float32Array.from(dcState);
+        dc = dcState === null ? null : Float32Array.from(dcState);
       }
-      // The gate gradients in JS (GRU, or an engine without a fused LSTM step).
+      // The gate gradients in JS (an engine without a fused step).
       const lastJsStep = fb !== null ? -1 : T - 1;
       for (let s = lastJsStep; s >= 0; s--) {
         const t = p.reverse ? T - 1 - s : s;

@@ -11,6 +11,8 @@ const PAGE = 65536;
 
 type LstmStep = (gx: number, pre: number, c: number, h: number, n: number, H: number, gates: number, tanhCell: number, cellPrev: number) => void;
 type LstmStepBackward = (gates: number, tanhCell: number, cellPrev: number, dh: number, dy: number, dc: number, dG: number, n: number, H: number) => void;
+type GruStep = (gx: number, pre: number, bhh: number, h: number, n: number, H: number, gates: number, hn: number) => void;
+type GruStepBackward = (gates: number, hn: number, hPrev: number, dh: number, dy: number, dGx: number, dGh: number, n: number, H: number) => void;
 type Gemm = (
   a: number, sAi: number, sAk: number, b: number, c: number, M: number, N: number, K: number, accumulate: number,
 ) => void;
@@ -22,20 +24,39 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/**
- * Compiles and instantiates the module synchronously (it is 1.4 KB, under the browsers'
- * limit for synchronous compilation on the main thread). Null where WebAssembly or its SIMD
- * extension is missing.
- */
-export function createWasmMatrixEngine(): MatrixEngine | null {
+/** Compiles the module off the main thread's critical path (browsers). Null without WebAssembly SIMD. */
+export async function compileMatrixModule(): Promise<WebAssembly.Module | null> {
   if (typeof WebAssembly !== 'object') return null;
   const bytes = moduleBytes();
   if (!WebAssembly.validate(bytes)) return null;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  return WebAssembly.compile(bytes);
+}
+
+/**
+ * The engine on a compiled module, or, without one, on a module compiled synchronously (fine
+ * in Node; a browser's main thread may refuse to compile synchronously, so browsers call
+ * compileMatrixModule first). Null where WebAssembly, its SIMD extension or synchronous
+ * compilation is unavailable.
+ */
+export function createWasmMatrixEngine(compiled?: WebAssembly.Module): MatrixEngine | null {
+  if (typeof WebAssembly !== 'object') return null;
+  let module = compiled;
+  if (module === undefined) {
+    const bytes = moduleBytes();
+    if (!WebAssembly.validate(bytes)) return null;
+    try {
+      module = new WebAssembly.Module(bytes);
+    } catch {
+      return null;
+    }
+  }
+  const instance = new WebAssembly.Instance(module, {});
   const memory = instance.exports.memory as WebAssembly.Memory;
   const gemm = instance.exports.gemm as Gemm;
   const lstmStep = instance.exports.lstmStep as LstmStep;
   const lstmStepBackward = instance.exports.lstmStepBackward as LstmStepBackward;
+  const gruStep = instance.exports.gruStep as GruStep;
+  const gruStepBackward = instance.exports.gruStepBackward as GruStepBackward;
   let top = HEAP_START;
 
   const view = (buf: Buffer): Float32Array => {
@@ -76,6 +97,18 @@ export function createWasmMatrixEngine(): MatrixEngine | null {
         trace ? trace.gates.ptr + 4 * trace.gOff : 0,
         trace ? trace.tanhCell.ptr + 4 * trace.sOff : 0,
         trace ? trace.cellPrev.ptr + 4 * trace.sOff : 0,
+      );
+    },
+    gruStep(gx, gxOff, pre, bhh, h, n, H, trace) {
+      gruStep(
+        gx.ptr + 4 * gxOff, pre.ptr, bhh.ptr, h.ptr, n, H,
+        trace ? trace.gates.ptr + 4 * trace.gOff : 0,
+        trace ? trace.hn.ptr + 4 * trace.sOff : 0,
+      );
+    },
+    gruStepBackward(gates, gOff, hn, hPrev, sOff, dh, dy, dGx, dGh, n, H) {
+      gruStepBackward(
+        gates.ptr + 4 * gOff, hn.ptr + 4 * sOff, hPrev.ptr + 4 * sOff, dh.ptr, dy.ptr, dGx.ptr + 4 * gOff, dGh.ptr + 4 * gOff, n, H,
       );
     },
     lstmStepBackward(gates, gOff, tanhCell, cellPrev, sOff, dh, dy, dc, dG, n, H) {
