@@ -7,9 +7,12 @@ import { uniqueVariableName } from './variable-names';
 export type RecurrentKind = 'lstm' | 'gru';
 
 /**
- * How the recurrence is computed. 'kernel': our whole-sequence ops on typed arrays (fast on cpu
- * and wasm, correct anywhere); 'ops': a loop of tfjs-core ops per step (any backend); 'auto':
- * the kernel on cpu and wasm, ops elsewhere (webgl, tensorflow keep their data on the device).
+ * How the recurrence is computed. 'kernel': each layer is one op with its own gradient,
+ * computed on typed arrays by src/backends/kernels (matrix products in seqflow's SIMD
+ * WebAssembly module, or plain JS where WebAssembly SIMD is missing); fast on cpu and wasm,
+ * correct anywhere. 'ops': the input projection as one matMul, then a loop of tfjs-core ops
+ * per step, differentiated by tfjs (any backend). 'auto': the kernel on cpu and wasm, ops
+ * elsewhere (webgl, webgpu, tensorflow keep their data on the device).
  */
 export type RecurrentImplementation = 'auto' | 'kernel' | 'ops';
 
@@ -57,7 +60,7 @@ const KERNEL_BACKENDS = new Set(['cpu', 'wasm']);
 
 /**
  * A stacked, optionally bidirectional LSTM or GRU with PyTorch's weights, initialisation and
- * padding semantics (packed sequences). Batch-first in and out; time-major inside.
+ * padding semantics (packed sequences). Batch-first in and out.
  */
 export class Recurrent {
   readonly kind: RecurrentKind;
