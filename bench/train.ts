@@ -1,5 +1,6 @@
 // `npm run bench -- train [--steps N] [--layers-steps N] [--configs notebook,bilstm128]
-//   [--backends cpu,wasm] [--no-torch] [--no-layers] [--torch-train-rows N] [--torch-runs 1|2]`
+//   [--backends cpu,wasm] [--no-torch] [--no-layers] [--torch-train-rows N] [--torch-runs 1|2]
+//   [--engine wasm-simd|js]`
 //
 // Training and forward-only examples/s of seqflow's recurrent core for the two configurations
 // of issue 5, on each Node backend, beside tfjs-layers' LSTM on the same backend (same
@@ -19,6 +20,7 @@ import { Embedding } from '../src/models/embedding';
 import { Recurrent } from '../src/models/recurrent';
 import { registerGradients } from '../src/models/gradients';
 import { FusedAdam, FusedSgd } from '../src/backends/kernels/cpu/fused-optimizers';
+import { matrixEngine, setMatrixEngine, type MatrixEngineName } from '../src/backends/kernels/engine-choice';
 
 type ConfigName = 'notebook' | 'bilstm128';
 
@@ -57,13 +59,15 @@ interface Args {
   torchTrainRows: number;
   /** PyTorch runs per configuration: 1 = before seqflow's; 2 = before and after (averaged). */
   torchRuns: number;
+  /** The recurrent kernel's matrix engine (default: the SIMD WebAssembly one where available). */
+  engine: MatrixEngineName | null;
   worker: { config: ConfigName; backend: string } | null;
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     steps: 8, layersSteps: 2, configs: ['notebook', 'bilstm128'], backends: ['cpu', 'wasm'],
-    torch: true, layers: true, torchTrainRows: 480, torchRuns: 1, worker: null,
+    torch: true, layers: true, torchTrainRows: 480, torchRuns: 1, engine: null, worker: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -80,6 +84,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--no-layers') a.layers = false;
     else if (flag === '--torch-train-rows') a.torchTrainRows = Number(next());
     else if (flag === '--torch-runs') a.torchRuns = Number(next());
+    else if (flag === '--engine') a.engine = next() as MatrixEngineName;
     else if (flag === '--worker') a.worker = { config: next() as ConfigName, backend: next() };
     else throw new Error(`bench train: unknown argument ${flag}`);
   }
@@ -242,6 +247,7 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
   registerGradients();
   registerChainedOps();
   if (!(await tf.setBackend(backend))) throw new Error(`bench train: backend ${backend} did not start`);
+  if (args.engine !== null) setMatrixEngine(args.engine);
   await tf.ready();
 
   const data = loadData(Math.max(args.steps, args.layersSteps) + 1);
@@ -329,6 +335,7 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
   }
   const result = {
     backend,
+    engine: matrixEngine().name,
     vocabSize: data.vocabSize,
     meanLength: round(data.meanLength),
     steps: args.steps,
@@ -430,7 +437,7 @@ export async function main(argv: string[]): Promise<void> {
     const config = CONFIGS[name];
     const torchBefore = args.torch ? runTorch(config, args) : { missing: 'skipped (--no-torch)' };
     const results = args.backends.map((backend) => runWorker(name, backend, passOn) as {
-      backend: string; vocabSize: number; meanLength: number; steps: number; leakedTensors: number;
+      backend: string; engine: string; vocabSize: number; meanLength: number; steps: number; leakedTensors: number;
       seqflow: Rates & { peakRssMb: number }; seqflowFullLength: Rates; layers: Rates | null;
     });
     const torchAfter = args.torch && args.torchRuns > 1 ? runTorch(config, args) : null;
@@ -443,6 +450,7 @@ export async function main(argv: string[]): Promise<void> {
         JSON.stringify({
           config: name,
           backend,
+          kernelEngine: r.engine,
           examplesPerSecond: round(r.seqflow.examplesPerSecond),
           inferExamplesPerSecond: round(r.seqflow.inferExamplesPerSecond),
           peakRssMb: round(r.seqflow.peakRssMb),
