@@ -79,6 +79,26 @@ export function mapStream<I, O>(source: AsyncIterable<I>, signal: AbortSignal | 
 }
 
 /**
+ * What a {@link mapValues} stream is made of, kept on the stream under {@link MAP_STAGE} so that
+ * the next operator can fuse with it: run one combined transform over `source` instead of two
+ * stages (see `tokenize`, which fuses the default `preprocess` with `basic_english`).
+ */
+export interface MapStage {
+  source: AsyncIterable<unknown>;
+  operatorName: string;
+  transform: (value: any) => unknown;
+  key: string | undefined;
+  signal: AbortSignal | undefined;
+}
+
+export const MAP_STAGE: unique symbol = Symbol('seqflow.mapStage');
+
+/** The map stage `stream` was built by, when it is a {@link mapValues} stream. */
+export function mapStageOf(stream: unknown): MapStage | undefined {
+  return stream !== null && typeof stream === 'object' ? (stream as { [MAP_STAGE]?: MapStage })[MAP_STAGE] : undefined;
+}
+
+/**
  * Builds an operator that transforms each item (no `key`) or field `key` of each record
  * (the record is copied with that field replaced). Values failing `isValid` raise a
  * TypeError naming the operator, the item's index, the field and `expected`.
@@ -92,9 +112,11 @@ export function mapValues<In, Out>(
 ): (source: AsyncIterable<unknown>) => AsyncIterable<unknown> {
   const key = options?.key;
   const signal = options?.signal;
+  const tagged = (source: AsyncIterable<unknown>, stream: AsyncIterable<unknown>): AsyncIterable<unknown> =>
+    Object.assign(stream, { [MAP_STAGE]: { source, operatorName, transform, key, signal } satisfies MapStage });
   if (key === undefined) {
     return (source) =>
-      mapStream(source, signal, (value, row) => {
+      tagged(source, mapStream(source, signal, (value, row) => {
         if (!isValid(value)) {
           throw new TypeError(
             `${operatorName}: item ${row} is ${describe(value)}, expected ${expected}` +
@@ -104,10 +126,10 @@ export function mapValues<In, Out>(
           );
         }
         return transform(value as In);
-      });
+      }));
   }
   return (source) =>
-    mapStream(source, signal, (record, row) => {
+    tagged(source, mapStream(source, signal, (record, row) => {
       if (record === null || typeof record !== 'object') {
         throw new TypeError(`${operatorName}: item ${row} is ${describe(record)}, expected a record with field '${key}'`);
       }
@@ -121,5 +143,5 @@ export function mapValues<In, Out>(
         throw new TypeError(`${operatorName}: record ${row} field '${key}' is ${describe(value)}, expected ${expected}`);
       }
       return { ...(record as object), [key]: transform(value as In) };
-    });
+    }));
 }

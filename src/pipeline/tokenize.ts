@@ -1,4 +1,7 @@
-import { FieldOperator, FieldOptions, mapValues, SignalOptions } from './common';
+import { withSignal } from './abort';
+import { FieldOperator, FieldOptions, mapStageOf, mapValues, SignalOptions } from './common';
+import { normalizedBasicEnglish } from './normalized-tokens';
+import { normalizeText } from './preprocess';
 import type { Operator } from './types';
 
 /** A tokenizer: one string in, its tokens out. */
@@ -64,5 +67,17 @@ export function tokenize(
   kind: TokenizerName | Tokenizer = 'basic_english',
   options?: FieldOptions,
 ): (source: AsyncIterable<any>) => AsyncIterable<any> {
-  return mapValues<string, string[]>('tokenize', 'a string', isString, getTokenizer(kind), options);
+  const tokenizer = getTokenizer(kind);
+  const plain = mapValues<string, string[]>('tokenize', 'a string', isString, tokenizer, options);
+  if (tokenizer !== basicEnglish) return plain;
+  return (source) => {
+    // Right after the default `preprocess` on the same field: one pass instead of two stages,
+    // with preprocess's checks and error messages (it is the stage that would have raised them).
+    const stage = mapStageOf(source);
+    if (stage === undefined || stage.operatorName !== 'preprocess' || stage.transform !== normalizeText || stage.key !== options?.key) {
+      return plain(source);
+    }
+    const fused = mapValues<string, string[]>('preprocess', 'a string', isString, normalizedBasicEnglish, { key: stage.key, signal: stage.signal });
+    return fused(withSignal(stage.source, options?.signal));
+  };
 }
