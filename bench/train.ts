@@ -168,6 +168,14 @@ function loadData(numBatches: number): BenchData {
 interface Rates {
   examplesPerSecond: number;
   inferExamplesPerSecond: number;
+  /** Training examples per second of process CPU time (user + system, all threads): less
+   * sensitive than wall time to other processes on a shared machine. */
+  examplesPerCpuSecond: number;
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 interface Variant {
@@ -188,12 +196,15 @@ function timeInterleaved(steps: number, variants: Variant[], warmup = 2): Rates[
     }
   }
   const train = variants.map(() => 0);
+  const trainCpu = variants.map(() => 0);
   const infer = variants.map(() => 0);
   for (let i = 1; i <= steps; i++) {
     variants.forEach((v, k) => {
+      const c0 = cpuMs();
       const t0 = performance.now();
       v.train(i);
       train[k] += performance.now() - t0;
+      trainCpu[k] += cpuMs() - c0;
     });
   }
   for (let i = 1; i <= steps; i++) {
@@ -206,6 +217,7 @@ function timeInterleaved(steps: number, variants: Variant[], warmup = 2): Rates[
   return variants.map((_, k) => ({
     examplesPerSecond: (steps * BATCH * 1000) / train[k],
     inferExamplesPerSecond: (steps * BATCH * 1000) / infer[k],
+    examplesPerCpuSecond: (steps * BATCH * 1000) / trainCpu[k],
   }));
 }
 
@@ -352,6 +364,7 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
 interface TorchFigures {
   examplesPerSecond: number;
   inferExamplesPerSecond: number;
+  examplesPerCpuSecond: number;
   peakRssMb: number;
   vocabSize: number;
   trainRows: number;
@@ -383,6 +396,7 @@ function runTorch(config: BenchConfig, args: Args): TorchFigures | { missing: st
     return {
       examplesPerSecond: Number(r.ex_per_s),
       inferExamplesPerSecond: round(Number(r.n_test) / Number(r.eval_s)),
+      examplesPerCpuSecond: round(Number(r.n_train) / Number(r.cpu_sec_per_epoch)),
       peakRssMb: Number(r.peak_rss_mb),
       vocabSize: Number(r.vocab_size),
       trainRows: Number(r.n_train),
@@ -405,6 +419,7 @@ function mergeTorch(
     ...a,
     examplesPerSecond: mean(a.examplesPerSecond, b.examplesPerSecond),
     inferExamplesPerSecond: mean(a.inferExamplesPerSecond, b.inferExamplesPerSecond),
+    examplesPerCpuSecond: mean(a.examplesPerCpuSecond, b.examplesPerCpuSecond),
     peakRssMb: Math.max(a.peakRssMb, b.peakRssMb),
     runs: [a, b],
   };
@@ -453,10 +468,12 @@ export async function main(argv: string[]): Promise<void> {
           kernelEngine: r.engine,
           examplesPerSecond: round(r.seqflow.examplesPerSecond),
           inferExamplesPerSecond: round(r.seqflow.inferExamplesPerSecond),
+          examplesPerCpuSecond: round(r.seqflow.examplesPerCpuSecond),
           peakRssMb: round(r.seqflow.peakRssMb),
           fullLength: {
             examplesPerSecond: round(r.seqflowFullLength.examplesPerSecond),
             inferExamplesPerSecond: round(r.seqflowFullLength.inferExamplesPerSecond),
+            examplesPerCpuSecond: round(r.seqflowFullLength.examplesPerCpuSecond),
           },
           seqflowOptimizer: `${CONFIGS[name].optimizer === 'sgd' ? 'FusedSgd' : 'FusedAdam'} (tf.train's off cpu)`,
           tfjsLayers: r.layers
@@ -466,6 +483,8 @@ export async function main(argv: string[]): Promise<void> {
           ratios: {
             trainVsPytorch: ratio(r.seqflow.examplesPerSecond, t?.examplesPerSecond),
             trainFullLengthVsPytorch: ratio(r.seqflowFullLength.examplesPerSecond, t?.examplesPerSecond),
+            trainPerCpuSecondVsPytorch: ratio(r.seqflow.examplesPerCpuSecond, t?.examplesPerCpuSecond),
+            trainFullLengthPerCpuSecondVsPytorch: ratio(r.seqflowFullLength.examplesPerCpuSecond, t?.examplesPerCpuSecond),
             inferVsPytorch: ratio(r.seqflow.inferExamplesPerSecond, t?.inferExamplesPerSecond),
             trainVsTfjsLayers: ratio(r.seqflow.examplesPerSecond, r.layers?.examplesPerSecond),
             trainFullLengthVsTfjsLayers: ratio(r.seqflowFullLength.examplesPerSecond, r.layers?.examplesPerSecond),
