@@ -30,7 +30,7 @@ export {
   smallElmoOptions,
   type PretrainConfig,
   type PretrainResult,
-  type EpochLog,
+  type PretrainEpochLog,
   type Sentences,
   type SoftmaxMode,
 } from './pretrain';

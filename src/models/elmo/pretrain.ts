@@ -46,11 +46,11 @@ export interface PretrainConfig {
   /** Stop an epoch after this many batches (for quick runs). */
   maxBatchesPerEpoch?: number;
   seed?: number;
-  onEpoch?: (log: EpochLog) => void;
+  onEpoch?: (log: PretrainEpochLog) => void;
   onBatch?: (info: { epoch: number; batch: number; loss: number; gradNorm: number }) => void;
 }
 
-export interface EpochLog {
+export interface PretrainEpochLog {
   epoch: number;
   /** Mean training loss per predicted token (both directions). */
   loss: number;
@@ -65,7 +65,7 @@ export interface EpochLog {
 export interface PretrainResult {
   bilm: BiLm;
   vocab: LmVocab;
-  history: EpochLog[];
+  history: PretrainEpochLog[];
 }
 
 /** The fixture's sizes (AllenNLP's test model). */
@@ -300,7 +300,7 @@ export async function pretrainBiLm(sentences: Sentences, config: PretrainConfig)
         : tf.train.adagrad(config.learningRate ?? 0.2, 1.0);
   const sampler = logUniformSampler(vocab.size, rng);
   const maxChars = options.char_cnn.max_characters_per_token;
-  const history: EpochLog[] = [];
+  const history: PretrainEpochLog[] = [];
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const started = Date.now();
@@ -337,7 +337,7 @@ export async function pretrainBiLm(sentences: Sentences, config: PretrainConfig)
       }
       if (tokens === 0) throw new Error('pretrain: the training data holds no tokens');
       const seconds = (Date.now() - started) / 1000;
-      const log: EpochLog = { epoch, loss: lossSum / tokens, tokens, seconds, tokensPerSecond: tokens / Math.max(seconds, 1e-9) };
+      const log: PretrainEpochLog = { epoch, loss: lossSum / tokens, tokens, seconds, tokensPerSecond: tokens / Math.max(seconds, 1e-9) };
       if (config.heldOut) {
         const ppl = await perplexity(bilm, vocab, config.heldOut, { batchSize, maxTokens });
         log.forwardPerplexity = ppl.forward;
