@@ -198,14 +198,13 @@ export function recurrentLayerForward(
     dirs.forEach((p, d) => {
       const buf = bufs[d];
       transposeInto(p.wih, G, I, engine.refresh(buf.wihT));
-      engine.nn(xP, 0, buf.wihT, 0, buf.gx, 0, R, G, I, false);
+      // gx starts as the bias in every row (memory copies), then the product adds x·W_ihᵀ.
       const gx = engine.refresh(buf.gx);
-      const bias = new Float32Array(G);
-      for (let k = 0; k < G; k++) bias[k] = kind === 'lstm' ? p.bih[k] + p.bhh[k] : p.bih[k];
-      for (let r = 0; r < R; r++) {
-        const off = r * G;
-        for (let k = 0; k < G; k++) gx[off + k] += bias[k];
+      if (R > 0) {
+        for (let k = 0; k < G; k++) gx[k] = kind === 'lstm' ? p.bih[k] + p.bhh[k] : p.bih[k];
+        for (let filled = 1; filled < R; filled *= 2) gx.copyWithin(filled * G, 0, Math.min(filled, R - filled) * G);
       }
+      engine.nn(xP, 0, buf.wihT, 0, buf.gx, 0, R, G, I, true);
       transposeInto(p.whh, G, H, engine.refresh(buf.whhT));
       const h = engine.refresh(buf.h);
       h.set(permuteRows(p.h0, order, H, false));
@@ -355,6 +354,8 @@ export function recurrentLayerBackward(
         dhRec: engine.alloc(B * H),
         dWih: engine.alloc(G * I),
         dWhh: engine.alloc(G * H),
+        ones: engine.alloc(R),
+        db: engine.alloc(G),
       };
     });
     const grads: DirectionGrads[] = dirs.map((p, d) => {
@@ -366,6 +367,7 @@ export function recurrentLayerBackward(
       const dGx = engine.refresh(buf.dGx);
       const dGh = engine.refresh(buf.dGh);
       const dhRec = engine.refresh(buf.dhRec);
+      engine.refresh(buf.ones).fill(1);
       let dh = permuteRows(dhN[d], order, H, false);
       let dc = kind === 'lstm' ? permuteRows(dcN[d], order, H, false) : null;
       const fb = buf.fused;
@@ -452,17 +454,11 @@ export function recurrentLayerBackward(
       engine.tn(buf.dGh, buf.hPrev, buf.dWhh, G, H, R, false);
       engine.tn(buf.dGx, xP, buf.dWih, G, I, R, false);
       engine.nn(buf.dGx, 0, buf.wih, 0, dX, 0, R, I, G, d > 0);
-      const dbih = new Float32Array(G);
-      const dbhh = new Float32Array(G);
-      const gx = engine.refresh(buf.dGx);
-      const gh = engine.refresh(buf.dGh);
-      for (let r = 0; r < R; r++) {
-        const off = r * G;
-        for (let k = 0; k < G; k++) {
-          dbih[k] += gx[off + k];
-          dbhh[k] += gh[off + k];
-        }
-      }
+      // Bias gradients: column sums of dGx and dGh, as products with a row of ones.
+      engine.nn(buf.ones, 0, buf.dGx, 0, buf.db, 0, 1, G, R, false);
+      const dbih = Float32Array.from(engine.refresh(buf.db));
+      if (kind === 'gru') engine.nn(buf.ones, 0, buf.dGh, 0, buf.db, 0, 1, G, R, false);
+      const dbhh = kind === 'gru' ? Float32Array.from(engine.refresh(buf.db)) : Float32Array.from(dbih);
       return {
         dwih: Float32Array.from(engine.refresh(buf.dWih)),
         dbih,
