@@ -1,0 +1,148 @@
+/**
+ * `vocab.lookupIds(normalizedBasicEnglish(text))` in one pass: what the notebook's
+ * `preprocess()` → `tokenize('basic_english')` → `encode(vocab)` yields, with no token strings
+ * and no token arrays. Letter runs are hashed as they are scanned and looked up in a table of
+ * the vocabulary's letter-only tokens, whose characters sit in one byte array, so a lookup
+ * compares bytes with bytes. Why the scan itself is exact: see normalized-tokens.ts.
+ */
+import { allocInt32 } from './int32-slab';
+import { normalizedBasicEnglish } from './normalized-tokens';
+import type { Vocab } from './vocab';
+
+/** The vocabulary's tokens that a letter run or a `. , ! ?` can be, by characters. */
+class AsciiTokenIndex {
+  /** Per slot: id + 1 of the token there, 0 for an empty slot. */
+  private readonly slotIds: Int32Array;
+  private readonly slotHashes: Int32Array;
+  private readonly mask: number;
+  /** The letter tokens' characters, end to end; token `id` is `chars[starts[id]..][..lengths[id]]`. */
+  private readonly chars: Uint8Array;
+  private readonly starts: Int32Array;
+  private readonly lengths: Int32Array;
+  /** By char code: the id of `!` `,` `.` `?`, -2 when the vocabulary lacks it, -1 for other characters. */
+  private readonly punctuation = new Int32Array(128).fill(-1);
+
+  constructor(private readonly vocab: Vocab) {
+    const tokens = vocab.tokens;
+    let letterTokens = 0;
+    let letterChars = 0;
+    for (const t of tokens) {
+      if (isLowerLetters(t)) {
+        letterTokens++;
+        letterChars += t.length;
+      }
+    }
+    let capacity = 64;
+    while (capacity < letterTokens * 2) capacity *= 2;
+    this.slotIds = new Int32Array(capacity);
+    this.slotHashes = new Int32Array(capacity);
+    this.mask = capacity - 1;
+    this.chars = new Uint8Array(letterChars);
+    this.starts = new Int32Array(tokens.length);
+    this.lengths = new Int32Array(tokens.length);
+    for (const c of '!,.?') this.punctuation[c.charCodeAt(0)] = -2;
+    let at = 0;
+    for (let id = 0; id < tokens.length; id++) {
+      const t = tokens[id];
+      if (t.length === 1 && this.punctuation[t.charCodeAt(0)] === -2) this.punctuation[t.charCodeAt(0)] = id;
+      if (!isLowerLetters(t)) continue;
+      let h = 0x811c9dc5;
+      for (let k = 0; k < t.length; k++) {
+        const c = t.charCodeAt(k);
+        this.chars[at + k] = c;
+        h = Math.imul(h ^ c, 0x01000193);
+      }
+      h ^= h >>> 16;
+      this.starts[id] = at;
+      this.lengths[id] = t.length;
+      at += t.length;
+      let j = h & this.mask;
+      while (this.slotIds[j] !== 0) j = (j + 1) & this.mask;
+      this.slotIds[j] = id + 1;
+      this.slotHashes[j] = h;
+    }
+  }
+
+  /** The ids of `text`'s tokens. */
+  ids(text: string): Int32Array {
+    const n = text.length;
+    if (bytes.length < n) bytes = new Uint8Array(Math.max(n, bytes.length * 2));
+    const b = bytes;
+    const { read, written } = encoder.encodeInto(text, b.subarray(0, n));
+    // Not ASCII (see normalized-tokens.ts): the general path.
+    if (read !== n || written !== n) return this.vocab.lookupIds(normalizedBasicEnglish(text));
+    if (scratch.length < n) scratch = new Int32Array(Math.max(n, scratch.length * 2));
+    const out = scratch;
+    const { slotIds, slotHashes, mask, chars, starts, lengths, punctuation } = this;
+    let count = 0;
+    let i = 0;
+    while (i < n) {
+      let c = b[i];
+      if (((c | 32) - 97) >>> 0 < 26) {
+        const start = i;
+        let h = 0x811c9dc5;
+        for (;;) {
+          h = Math.imul(h ^ (c | 32), 0x01000193);
+          if (++i === n) break;
+          c = b[i];
+          if (((c | 32) - 97) >>> 0 >= 26) break;
+        }
+        h ^= h >>> 16;
+        const length = i - start;
+        let j = h & mask;
+        let id = -1;
+        for (;;) {
+          const entry = slotIds[j];
+          if (entry === 0) break;
+          if (slotHashes[j] === h && lengths[entry - 1] === length && sameLowerCase(chars, starts[entry - 1], b, start, length)) {
+            id = entry - 1;
+            break;
+          }
+          j = (j + 1) & mask;
+        }
+        // Unknown: the default index, or Vocab's error naming the token.
+        out[count++] = id >= 0 ? id : this.vocab.tokenToId(text.slice(start, i).toLowerCase());
+        continue;
+      }
+      const mark = punctuation[c];
+      if (mark >= 0) out[count++] = mark;
+      else if (mark === -2) out[count++] = this.vocab.tokenToId(String.fromCharCode(c));
+      i++;
+    }
+    const ids = allocInt32(count);
+    ids.set(out.subarray(0, count));
+    return ids;
+  }
+}
+
+const encoder = new TextEncoder();
+let bytes = new Uint8Array(1 << 16);
+let scratch = new Int32Array(1 << 14);
+
+function isLowerLetters(t: string): boolean {
+  if (t.length === 0) return false;
+  for (let k = 0; k < t.length; k++) {
+    const c = t.charCodeAt(k);
+    if (c < 97 || c > 122) return false;
+  }
+  return true;
+}
+
+/** Whether `chars[at..at+length]` equals `b[start..]` lower-cased (`b` holds letters there). */
+function sameLowerCase(chars: Uint8Array, at: number, b: Uint8Array, start: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (chars[at + k] !== (b[start + k] | 32)) return false;
+  return true;
+}
+
+const indexes = new WeakMap<Vocab, AsciiTokenIndex>();
+
+/** `(text) => vocab.lookupIds(normalizedBasicEnglish(text))`, fast; the index is built once per vocabulary. */
+export function normalizedBasicEnglishIds(vocab: Vocab): (text: string) => Int32Array {
+  let index = indexes.get(vocab);
+  if (index === undefined) {
+    index = new AsciiTokenIndex(vocab);
+    indexes.set(vocab, index);
+  }
+  const found = index;
+  return (text) => found.ids(text);
+}
