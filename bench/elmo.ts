@@ -36,10 +36,16 @@ interface Args {
   pretrainBatches: number;
   evidence: boolean;
   pretrainTokens: number;
+  checkpoint: string;
+  reuse: boolean;
+  epochs: number;
+  learningRate: number;
+  pooling: 'mean' | 'max';
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { backends: ['cpu', 'wasm'], sentences: 64, small: true, pretrainBatches: 4, evidence: false, pretrainTokens: 100_000 };
+  const a: Args = { backends: ['cpu', 'wasm'], sentences: 64, small: true, pretrainBatches: 4, evidence: false, pretrainTokens: 100_000,
+    checkpoint: path.join(require('node:os').tmpdir(), 'seqflow-elmo-evidence'), reuse: false, epochs: 30, learningRate: 0.02, pooling: 'mean' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const next = () => {
@@ -53,6 +59,11 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--pretrain-batches') a.pretrainBatches = Number(next());
     else if (flag === '--evidence') a.evidence = true;
     else if (flag === '--pretrain-tokens') a.pretrainTokens = Number(next());
+    else if (flag === '--checkpoint') a.checkpoint = next();
+    else if (flag === '--reuse') a.reuse = true;
+    else if (flag === '--epochs') a.epochs = Number(next());
+    else if (flag === '--lr') a.learningRate = Number(next());
+    else if (flag === '--pooling') a.pooling = next() === 'max' ? 'max' : 'mean';
     else throw new Error(`bench elmo: unknown flag ${flag}`);
   }
   return a;
@@ -241,47 +252,55 @@ async function evidence(args: Args): Promise<void> {
   }
   const heldOut = test.slice(0, 40).map((r) => encoding.tokens(r.review).slice(0, 20));
   const options = tinyElmoOptions();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const pre = await pretrainBiLm(sentences, {
-    options,
-    epochs: 1,
-    batchSize: 32,
-    maxTokens: 20,
-    vocab: { maxSize: 8000 },
-    optimizer: 'adam',
-    learningRate: 0.003,
-    dropout: 0.1,
-    heldOut,
-    onBatch: (b) => b.batch % 50 === 0 && console.error(`pre-training batch ${b.batch}: loss ${b.loss.toFixed(3)}`),
-  });
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const log = pre.history[0];
-  console.log(JSON.stringify({
-    bench: 'elmo-evidence', stage: 'pretrain', tokens: log.tokens, seconds: Math.round(wall), cpuSeconds: Math.round((cpu.user + cpu.system) / 1e6),
-    loss: log.loss, forwardPerplexity: log.forwardPerplexity, backwardPerplexity: log.backwardPerplexity, vocab: pre.vocab.size,
-  }));
-
+  let preBiLm: BiLm;
+  let cost = '';
+  if (args.reuse && fs.existsSync(path.join(args.checkpoint, 'weights.hdf5'))) {
+    preBiLm = await loadBiLm(path.join(args.checkpoint, 'options.json'), path.join(args.checkpoint, 'weights.hdf5'));
+    cost = `pre-trained biLM reused from ${args.checkpoint}`;
+  } else {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const pre = await pretrainBiLm(sentences, {
+      options,
+      epochs: 1,
+      batchSize: 32,
+      maxTokens: 20,
+      vocab: { maxSize: 8000 },
+      optimizer: 'adam',
+      learningRate: 0.003,
+      dropout: 0.1,
+      heldOut,
+      checkpointDir: args.checkpoint,
+      onBatch: (b) => b.batch % 50 === 0 && console.error(`pre-training batch ${b.batch}: loss ${b.loss.toFixed(3)}`),
+    });
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const log = pre.history[0];
+    console.log(JSON.stringify({
+      bench: 'elmo-evidence', stage: 'pretrain', tokens: log.tokens, seconds: Math.round(wall), cpuSeconds: Math.round((cpu.user + cpu.system) / 1e6),
+      loss: log.loss, forwardPerplexity: log.forwardPerplexity, backwardPerplexity: log.backwardPerplexity, vocab: pre.vocab.size,
+    }));
+    preBiLm = pre.bilm;
+    cost = `pre-training: ${log.tokens} tokens, ${Math.round(wall)} s wall, ${Math.round((cpu.user + cpu.system) / 1e6)} cpu-s, held-out perplexity fwd ${log.forwardPerplexity!.toFixed(0)} bwd ${log.backwardPerplexity!.toFixed(0)}`;
+  }
   const untrained = new BiLm(options, initWeights(options, undefined, 1));
   const results: Record<string, number> = {};
-  for (const [name, bilm] of [['pre-trained', pre.bilm], ['untrained', untrained]] as const) {
+  for (const [name, bilm] of [['pre-trained', preBiLm], ['untrained', untrained]] as const) {
     const elmo = new Elmo(bilm, { sentenceCacheSize: 10_000, dropout: 0 });
-    const model = new ElmoClassifier({ elmo, vocab, labels, text: settings, pooling: 'max', dropout: 0.2, seed: 3 });
+    const model = new ElmoClassifier({ elmo, vocab, labels, text: settings, pooling: args.pooling, dropout: 0.2, seed: 3 });
     const c0 = process.cpuUsage();
-    const history = await fit(model as unknown as TextClassifier, trainBatches, { epochs: 15, learningRate: 0.003, seed: 3, progress: false });
+    const history = await fit(model as unknown as TextClassifier, trainBatches, { epochs: args.epochs, learningRate: args.learningRate, seed: 3, progress: false });
     const result = await evaluate(model as unknown as TextClassifier, testBatches);
     const c = process.cpuUsage(c0);
     results[name] = result.accuracy;
     console.log(JSON.stringify({
       bench: 'elmo-evidence', stage: 'classify', biLM: name, trainExamples: labelled.length, testExamples: test.length,
-      accuracy: result.accuracy, macroF1: result.macroF1, finalTrainLoss: history.epochs[history.epochs.length - 1].loss,
+      accuracy: result.accuracy, macroF1: result.macroF1, pooling: args.pooling, epochs: args.epochs, learningRate: args.learningRate, finalTrainLoss: history.epochs[history.epochs.length - 1].loss,
       cpuSeconds: Math.round((c.user + c.system) / 1e6),
     }));
     model.dispose();
   }
   const majority = test.filter((r) => r.score === 'great').length / test.length;
   console.log(`\n400 labelled reviews, 1000 test: accuracy with pre-trained biLM ${results['pre-trained'].toFixed(3)}, ` +
-    `untrained biLM ${results['untrained'].toFixed(3)} (majority class ${majority.toFixed(3)}); ` +
-    `pre-training: ${log.tokens} tokens, ${Math.round(wall)} s wall, ${Math.round((cpu.user + cpu.system) / 1e6)} cpu-s`);
+    `untrained biLM ${results['untrained'].toFixed(3)} (majority class ${majority.toFixed(3)}; ${args.pooling} pooling, ${args.epochs} epochs, lr ${args.learningRate}); ${cost}`);
 }
