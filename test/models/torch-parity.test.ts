@@ -68,6 +68,7 @@ for (const backend of ['cpu', 'wasm']) {
       await tf.setBackend('cpu');
     });
     const variants: Array<[RecurrentImplementation, MatrixEngineName | null]> = [
+      ['kernel', 'wasm-simd-2t'],
       ['kernel', 'wasm-simd'],
       ['kernel', 'js'],
       ['ops', null],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jsEngine, type MatrixEngine } from '../../../src/backends/kernels/cpu/matrix-engine';
-import { createWasmMatrixEngine } from '../../../src/backends/kernels/wasm/wasm-engine';
+import { createThreadedWasmMatrixEngine, createWasmMatrixEngine } from '../../../src/backends/kernels/wasm/wasm-engine';
 import { matrixEngine, prepareMatrixEngine, setMatrixEngine } from '../../../src/backends/kernels/engine-choice';
 
 function random(n: number, seed: number): Float32Array {
@@ -26,21 +26,24 @@ function reference(a: Float32Array, b: Float32Array, init: Float32Array, M: numb
 }
 
 const wasm = createWasmMatrixEngine();
-const engines: MatrixEngine[] = [jsEngine, ...(wasm ? [wasm] : [])];
+const threaded = createThreadedWasmMatrixEngine();
+const engines: MatrixEngine[] = [jsEngine, ...(wasm ? [wasm] : []), ...(threaded ? [threaded] : [])];
 
 describe('matrix engines', () => {
-  it('the SIMD WebAssembly engine is available in Node, synchronously and asynchronously', async () => {
+  it('the SIMD WebAssembly engines are available in Node, synchronously and asynchronously', async () => {
     expect(wasm?.name).toBe('wasm-simd');
-    expect(matrixEngine().name).toBe('wasm-simd');
+    expect(threaded?.name).toBe('wasm-simd-2t');
+    expect(['wasm-simd', 'wasm-simd-2t']).toContain(matrixEngine().name);
     setMatrixEngine('js');
     expect(matrixEngine().name).toBe('js');
-    expect(await prepareMatrixEngine()).toBe('wasm-simd');
+    expect(['wasm-simd', 'wasm-simd-2t']).toContain(await prepareMatrixEngine());
+    setMatrixEngine('wasm-simd');
     expect(matrixEngine().name).toBe('wasm-simd');
   });
 
   for (const engine of engines) {
     // Sizes that leave tails in every blocking (rows by 4, columns by 8 and 4, k by 128).
-    for (const [M, N, K] of [[1, 1, 1], [5, 13, 3], [16, 64, 16], [7, 9, 300], [33, 130, 129]]) {
+    for (const [M, N, K] of [[1, 1, 1], [5, 13, 3], [16, 64, 16], [7, 9, 300], [33, 130, 129], [16, 512, 128], [140, 256, 130]]) {
       for (const accumulate of [false, true]) {
         it(`${engine.name}: nn and tn match a float64 product for ${M}x${N}x${K}, accumulate ${accumulate}`, () => {
           const a = random(M * K + 3, M + N);

@@ -3,10 +3,19 @@
 // kernel call; the gate math in JS works on Float32Array views of the same memory, so nothing
 // is copied between a product and the code that reads it.
 import type { Buffer, MatrixEngine } from '../cpu/matrix-engine';
-import { MATRIX_WASM_BASE64 } from './matrix-wasm';
+import { MATRIX_SHARED_WASM_BASE64, MATRIX_WASM_BASE64 } from './matrix-wasm';
 
 /** Below this the module's own stack and data would live (the stub runtime uses none). */
 const HEAP_START = 65536;
+/** Int32 slots shared with the worker thread (inside the reserved first page). */
+const CONTROL_BYTE = 1024;
+/**
+ * Products smaller than this (multiply-adds) or with fewer rows are not worth a hand-off to the
+ * worker: waking it costs tens to hundreds of microseconds, more than a per-step product of a
+ * batch (16×512×128 takes ~0.1 ms). The projections and weight gradients over all steps qualify.
+ */
+const SPLIT_MIN_WORK = 1 << 22;
+const SPLIT_MIN_ROWS = 64;
 const PAGE = 65536;
 
 type LstmStep = (gx: number, pre: number, c: number, h: number, n: number, H: number, gates: number, tanhCell: number, cellPrev: number) => void;
@@ -17,8 +26,8 @@ type Gemm = (
   a: number, sAi: number, sAk: number, b: number, c: number, M: number, N: number, K: number, accumulate: number,
 ) => void;
 
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const bin = atob(MATRIX_WASM_BASE64);
+function moduleBytes(base64 = MATRIX_WASM_BASE64): Uint8Array<ArrayBuffer> {
+  const bin = atob(base64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   return bytes;
@@ -51,8 +60,87 @@ export function createWasmMatrixEngine(compiled?: WebAssembly.Module): MatrixEng
     }
   }
   const instance = new WebAssembly.Instance(module, {});
-  const memory = instance.exports.memory as WebAssembly.Memory;
+  return engineOn(instance, instance.exports.memory as WebAssembly.Memory, instance.exports.gemm as Gemm, 'wasm-simd');
+}
+
+/**
+ * Node only: the engine on a shared memory, with one worker thread that computes the second
+ * half of the rows of every large product while this thread computes the first (so two cores
+ * share the input projection and the weight gradients over all steps).
+ * Null where worker threads, shared memory or the module cannot be had.
+ */
+export function createThreadedWasmMatrixEngine(): MatrixEngine | null {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (typeof WebAssembly !== 'object' || !proc?.versions?.node || typeof require !== 'function') return null;
+  const bytes = moduleBytes(MATRIX_SHARED_WASM_BASE64);
+  let memory: WebAssembly.Memory;
+  let instance: WebAssembly.Instance;
+  let threads: typeof import('node:worker_threads');
+  try {
+    if (!WebAssembly.validate(bytes)) return null;
+    memory = new WebAssembly.Memory({ initial: 2, maximum: 16384, shared: true });
+    instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    // Held in a variable so that browser bundlers do not try to resolve Node's module.
+    const workerThreads = 'node:worker_threads';
+    threads = require(workerThreads) as typeof import('node:worker_threads');
+  } catch {
+    return null;
+  }
+  const ctrl = new Int32Array(memory.buffer, CONTROL_BYTE, 16);
+  // Slots: 0 job number (worker waits on it), 1 quit, 2..10 gemm arguments, 11 last job done.
+  const worker = new threads.Worker(
+    `const { workerData } = require('node:worker_threads');
+     const { memory, bytes, at } = workerData;
+     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+     const gemm = inst.exports.gemm;
+     const ctrl = new Int32Array(memory.buffer, at, 16);
+     let seen = 0;
+     for (;;) {
+       Atomics.wait(ctrl, 0, seen);
+       seen = Atomics.load(ctrl, 0);
+       if (Atomics.load(ctrl, 1) === 1) break;
+       gemm(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10]);
+       Atomics.store(ctrl, 11, seen);
+       Atomics.notify(ctrl, 11);
+     }`,
+    { eval: true, workerData: { memory, bytes, at: CONTROL_BYTE } },
+  );
+  worker.unref();
+  // A worker that died (it should not: it only multiplies) turns the engine single-threaded.
+  let workerAlive = true;
+  worker.on('error', () => (workerAlive = false));
+  worker.on('exit', () => (workerAlive = false));
   const gemm = instance.exports.gemm as Gemm;
+  let job = 0;
+  const split: Gemm = (a, sAi, sAk, b, c, M, N, K, accumulate) => {
+    if (!workerAlive || M < SPLIT_MIN_ROWS || M * N * K < SPLIT_MIN_WORK) {
+      gemm(a, sAi, sAk, b, c, M, N, K, accumulate);
+      return;
+    }
+    const m0 = (M >> 3) << 2; // about half, a multiple of 4 rows
+    job += 1;
+    ctrl[2] = a + 4 * m0 * sAi;
+    ctrl[3] = sAi;
+    ctrl[4] = sAk;
+    ctrl[5] = b;
+    ctrl[6] = c + 4 * m0 * N;
+    ctrl[7] = M - m0;
+    ctrl[8] = N;
+    ctrl[9] = K;
+    ctrl[10] = accumulate;
+    Atomics.store(ctrl, 0, job);
+    Atomics.notify(ctrl, 0);
+    gemm(a, sAi, sAk, b, c, m0, N, K, accumulate);
+    for (let done = Atomics.load(ctrl, 11); done !== job; done = Atomics.load(ctrl, 11)) {
+      if (Atomics.wait(ctrl, 11, done, 60_000) === 'timed-out') {
+        throw new Error('seqflow: the matrix worker thread did not answer within 60 s');
+      }
+    }
+  };
+  return engineOn(instance, memory, split, 'wasm-simd-2t');
+}
+
+function engineOn(instance: WebAssembly.Instance, memory: WebAssembly.Memory, gemm: Gemm, name: string): MatrixEngine {
   const lstmStep = instance.exports.lstmStep as LstmStep;
   const lstmStepBackward = instance.exports.lstmStepBackward as LstmStepBackward;
   const gruStep = instance.exports.gruStep as GruStep;
@@ -73,7 +161,7 @@ export function createWasmMatrixEngine(compiled?: WebAssembly.Module): MatrixEng
     return { arr, ptr, length };
   };
   return {
-    name: 'wasm-simd',
+    name,
     alloc,
     from(values) {
       const buf = alloc(values.length);
