@@ -6,6 +6,7 @@
  * loader serves both.
  */
 import type * as H5 from 'h5wasm' with { 'resolution-mode': 'import' };
+import { isNode, nodeBuiltin, nodeOnlyImport } from './node-modules';
 
 type H5Module = typeof H5;
 
@@ -17,7 +18,9 @@ export interface NamedArray {
 
 export type Hdf5Source = string | Uint8Array | ArrayBuffer;
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+type Fs = typeof import('node:fs/promises');
+type Os = typeof import('node:os');
+type Path = typeof import('node:path');
 
 let h5Promise: Promise<H5Module> | undefined;
 
@@ -25,7 +28,8 @@ let h5Promise: Promise<H5Module> | undefined;
 export function loadH5wasm(): Promise<H5Module> {
   if (!h5Promise) {
     h5Promise = (async () => {
-      const mod = (isNode ? await import('h5wasm/node') : await import('h5wasm')) as H5Module & { default?: H5Module };
+      // The Node build sees the host file system; bundlers must not pull it into a page.
+      const mod = (isNode ? await nodeOnlyImport<H5Module>(['h5wasm', 'node']) : await import('h5wasm')) as H5Module;
       await mod.ready;
       return mod;
     })();
@@ -42,11 +46,11 @@ let scratchCounter = 0;
 
 /** A path h5wasm can open: the Node build sees the host file system, the browser build its own memory FS. */
 async function scratchPath(h5: H5Module, bytes: Uint8Array | undefined): Promise<ScratchFile> {
-  const name = `seqflow-${Date.now()}-${isNode ? process.pid : 0}-${scratchCounter++}.h5`;
+  const name = `seqflow-${Date.now()}-${Math.floor(Math.random() * 1e9)}-${scratchCounter++}.h5`;
   if (isNode) {
-    const fs = await import('node:fs/promises');
-    const os = await import('node:os');
-    const path = await import('node:path');
+    const fs = await nodeBuiltin<Fs>('fs/promises', 'a scratch file');
+    const os = await nodeBuiltin<Os>('os', 'a scratch file');
+    const path = await nodeBuiltin<Path>('path', 'a scratch file');
     const file = path.join(os.tmpdir(), name);
     if (bytes) await fs.writeFile(file, bytes);
     return { path: file, cleanup: () => fs.rm(file, { force: true }) };
@@ -87,8 +91,8 @@ export async function readHdf5(source: Hdf5Source): Promise<Map<string, NamedArr
   const scratch = typeof source === 'string' && isNode ? undefined : await scratchPath(h5, bytes);
   const path = scratch ? scratch.path : (source as string);
   if (!scratch) {
-    const fs = await import('node:fs');
-    if (!fs.existsSync(path)) throw new Error(`${path}: no such file`);
+    const fs = await nodeBuiltin<Fs>('fs/promises', path);
+    if (!(await fs.stat(path).then(() => true, () => false))) throw new Error(`${path}: no such file`);
   }
   const out = new Map<string, NamedArray>();
   let file: H5.File | undefined;
@@ -158,7 +162,7 @@ export async function writeHdf5(datasets: Map<string, NamedArray>, path?: string
       file.close();
     }
     if (isNode) {
-      const fs = await import('node:fs/promises');
+      const fs = await nodeBuiltin<Fs>('fs/promises', 'writeHdf5');
       bytes = new Uint8Array(await fs.readFile(scratch.path));
     } else {
       const fsys = h5.FS as unknown as { readFile(p: string): Uint8Array };
@@ -168,8 +172,7 @@ export async function writeHdf5(datasets: Map<string, NamedArray>, path?: string
     await scratch.cleanup();
   }
   if (path !== undefined) {
-    if (!isNode) throw new Error('writeHdf5: writing to a path needs Node; use the returned bytes');
-    const fs = await import('node:fs/promises');
+    const fs = await nodeBuiltin<Fs>('fs/promises', 'writeHdf5 to a path');
     await fs.writeFile(path, bytes);
   }
   return bytes;

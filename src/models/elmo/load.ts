@@ -5,16 +5,18 @@
 import { BiLm } from './bilm';
 import { BiLmWeights, weightsFromArrays, weightsToArrays } from './bilm-weights';
 import { Hdf5Source, readHdf5, writeHdf5 } from './hdf5-weights';
+import { isNode, nodeBuiltin } from './node-modules';
 import { ElmoOptions, parseElmoOptions } from './options';
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+type Fs = typeof import('node:fs/promises');
+type Path = typeof import('node:path');
 
 /** A path or URL to options.json, its text, or the parsed object. */
 export type OptionsSource = string | ElmoOptions | Record<string, unknown>;
 
 async function readText(path: string): Promise<string> {
   if (isNode && !/^https?:/.test(path)) {
-    const fs = await import('node:fs/promises');
+    const fs = await nodeBuiltin<Fs>('fs/promises', path);
     try {
       return await fs.readFile(path, 'utf8');
     } catch (err) {
@@ -58,9 +60,8 @@ export async function saveBiLm(
   const optionsText = JSON.stringify({ ...bilm.options, char_cnn: { ...bilm.options.char_cnn, n_characters: 262 } }, null, 2);
   const bytes = await writeHdf5(await weightsToArrays(bilm.weights));
   if (directory !== undefined) {
-    if (!isNode) throw new Error('saveBiLm: writing to a directory needs Node; use the returned text and bytes');
-    const fs = await import('node:fs/promises');
-    const path = await import('node:path');
+    const fs = await nodeBuiltin<Fs>('fs/promises', 'saveBiLm to a directory');
+    const path = await nodeBuiltin<Path>('path', 'saveBiLm to a directory');
     await fs.mkdir(directory, { recursive: true });
     await fs.writeFile(path.join(directory, 'options.json'), optionsText);
     await fs.writeFile(path.join(directory, 'weights.hdf5'), bytes);

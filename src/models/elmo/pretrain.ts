@@ -16,6 +16,7 @@ import { batchToCharIds, CharIdBatch } from './char-ids';
 import { gatherRows } from './gather-rows';
 import { saveBiLm } from './load';
 import { LmVocab } from './lm-vocab';
+import { nodeBuiltin } from './node-modules';
 import { ElmoOptions, parseElmoOptions } from './options';
 
 export type Sentences = Iterable<readonly string[]> | AsyncIterable<readonly string[]>;
@@ -268,8 +269,8 @@ export async function perplexity(
 export async function saveCheckpoint(bilm: BiLm, vocab: LmVocab, directory: string): Promise<void> {
   const options = { ...bilm.options, n_tokens_vocab: vocab.size };
   await saveBiLm({ options, weights: bilm.weights }, directory);
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises', 'saveCheckpoint');
+  const path = await nodeBuiltin<typeof import('node:path')>('path', 'saveCheckpoint');
   await fs.writeFile(path.join(directory, 'vocab.txt'), vocab.toText());
 }
 
