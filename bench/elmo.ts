@@ -1,4 +1,6 @@
 // `npm run bench -- elmo [--backends cpu,wasm] [--sentences N] [--no-small] [--pretrain-batches N]`
+// `npm run bench -- elmo --evidence [--pretrain-tokens N] [--reuse] [--epochs N] [--lr X] [--pooling mean|max]`
+//   (the few-labels experiment: see `evidence` below)
 // ELMo throughput on each Node backend: embedding tokens/s for the fixture-sized model (the
 // AllenNLP test weights) and a 'small'-sized model (random weights, the published small
 // configuration), with and without the per-word char-CNN cache, and biLM pre-training
