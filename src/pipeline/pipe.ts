@@ -54,6 +54,15 @@ export class Dataset<T> implements AsyncIterable<T> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this.open()[Symbol.asyncIterator]();
+  }
+
+  /**
+   * Starts an epoch: the source re-opened and the operators applied, not yet iterated. A
+   * consumer that takes it instead of iterating the dataset sees the last operator's stream
+   * (and can fuse with it: `countTokens` after `tokenize` does).
+   */
+  open(): AsyncIterable<T> {
     if (this.epochs > 0 && typeof this.source !== 'function' && isOneShot(this.source)) {
       throw new TypeError(
         'pipe: the source is a one-shot iterator (e.g. a generator object) and was already read; ' +
@@ -63,7 +72,7 @@ export class Dataset<T> implements AsyncIterable<T> {
     this.epochs++;
     let stream: AsyncIterable<unknown> = openSource(this.source);
     for (const op of this.ops) stream = op(stream);
-    return (stream as AsyncIterable<T>)[Symbol.asyncIterator]();
+    return stream as AsyncIterable<T>;
   }
 
   /** A new dataset with more operators after these. */

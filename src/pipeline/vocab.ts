@@ -1,5 +1,8 @@
 import { withSignal } from './abort';
-import { describe, SignalOptions } from './common';
+import { describe, mapStageOf, mapValues, SignalOptions } from './common';
+import { normalizedBasicEnglishCounts } from './normalized-counts';
+import { normalizedBasicEnglish } from './normalized-tokens';
+import { Dataset } from './pipe';
 import { allocInt32 } from './int32-slab';
 import { TokenTable } from './token-table';
 
@@ -34,6 +37,23 @@ export class TokenCounter {
     else this.counts[slot] += count;
     this.totalCount += count;
     return this;
+  }
+
+  /**
+   * The slot (first-seen position) of `token`, which is added with count 0 if new; with
+   * {@link addToSlot}, for counting loops that find tokens without making their strings
+   * (normalized-counts.ts).
+   */
+  slotOf(token: string): number {
+    const slot = this.table.intern(token);
+    if (slot === this.counts.length) this.counts.push(0);
+    return slot;
+  }
+
+  /** Adds one occurrence of the token in `slot` (from {@link slotOf}). */
+  addToSlot(slot: number): void {
+    this.counts[slot]++;
+    this.totalCount++;
   }
 
   /** Adds another counter's counts into this one. */
@@ -252,6 +272,18 @@ export async function countTokens(
 ): Promise<TokenCounter> {
   const counter = new TokenCounter();
   const { key, signal } = options;
+  if (source instanceof Dataset) source = source.open();
+  const stage = mapStageOf(source);
+  if (stage !== undefined && stage.operatorName === 'preprocess' && stage.transform === normalizedBasicEnglish && stage.key === key) {
+    // Right after the default preprocess and basic_english (one fused stage, see tokenize):
+    // count straight from the text, with preprocess's checks and error messages.
+    const countText = normalizedBasicEnglishCounts(counter);
+    const counted = mapValues<string, null>('preprocess', 'a string', isString, countText, { key, signal: stage.signal });
+    for await (const _ of counted(withSignal(stage.source, signal))) {
+      // Each text was counted as it passed.
+    }
+    return counter;
+  }
   const stream: AsyncIterable<unknown> =
     Symbol.asyncIterator in Object(source) ? (source as AsyncIterable<unknown>) : toAsync(source as Iterable<unknown>);
   let row = 0;
@@ -271,6 +303,8 @@ export async function countTokens(
   }
   return counter;
 }
+
+const isString = (v: unknown): boolean => typeof v === 'string';
 
 async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
   yield* items;
