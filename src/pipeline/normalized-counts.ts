@@ -6,7 +6,7 @@
  * order and everything else about the counter stay as with `add`). Why the scan is exact: see
  * normalized-tokens.ts.
  */
-import { normalizedBasicEnglish } from './normalized-tokens';
+import { asciiBytes, normalizedBasicEnglish } from './normalized-tokens';
 import type { TokenCounter } from './vocab';
 
 /** Letter tokens seen so far, by their bytes, with their counter slots. */
@@ -33,10 +33,8 @@ class AsciiTokenSlots {
   /** Counts `text`'s tokens. */
   count(text: string): null {
     const n = text.length;
-    if (bytes.length < n) bytes = new Uint8Array(Math.max(n, bytes.length * 2));
-    const b = bytes;
-    const { read, written } = encoder.encodeInto(text, b.subarray(0, n));
-    if (read !== n || written !== n) {
+    const b = asciiBytes(text);
+    if (b === undefined) {
       // Not ASCII (see normalized-tokens.ts): the general path.
       this.counter.add(normalizedBasicEnglish(text));
       return null;
@@ -131,8 +129,6 @@ class AsciiTokenSlots {
   }
 }
 
-const encoder = new TextEncoder();
-let bytes = new Uint8Array(1 << 16);
 
 function grown(a: Int32Array, length: number): Int32Array<ArrayBuffer> {
   const out = new Int32Array(length);

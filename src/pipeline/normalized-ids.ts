@@ -6,7 +6,7 @@
  * compares bytes with bytes. Why the scan itself is exact: see normalized-tokens.ts.
  */
 import { allocInt32 } from './int32-slab';
-import { normalizedBasicEnglish } from './normalized-tokens';
+import { asciiBytes, normalizedBasicEnglish } from './normalized-tokens';
 import type { Vocab } from './vocab';
 
 /** The vocabulary's tokens that a letter run or a `. , ! ?` can be, by characters. */
@@ -66,13 +66,12 @@ class AsciiTokenIndex {
   /** The ids of `text`'s tokens. */
   ids(text: string): Int32Array {
     const n = text.length;
-    if (bytes.length < n) bytes = new Uint8Array(Math.max(n, bytes.length * 2));
-    const b = bytes;
-    const { read, written } = encoder.encodeInto(text, b.subarray(0, n));
+    const b = asciiBytes(text);
     // Not ASCII (see normalized-tokens.ts): the general path.
-    if (read !== n || written !== n) return this.vocab.lookupIds(normalizedBasicEnglish(text));
-    if (scratch.length < n) scratch = new Int32Array(Math.max(n, scratch.length * 2));
-    const out = scratch;
+    if (b === undefined) return this.vocab.lookupIds(normalizedBasicEnglish(text));
+    // At most one id per character; the shared buffer is capped like the bytes'.
+    if (scratch.length < n && n <= 1 << 18) scratch = new Int32Array(Math.min(1 << 18, Math.max(n, scratch.length * 2)));
+    const out = scratch.length >= n ? scratch : new Int32Array(n);
     const { slotIds, slotHashes, mask, chars, starts, lengths, punctuation } = this;
     let count = 0;
     let i = 0;
@@ -115,8 +114,6 @@ class AsciiTokenIndex {
   }
 }
 
-const encoder = new TextEncoder();
-let bytes = new Uint8Array(1 << 16);
 let scratch = new Int32Array(1 << 14);
 
 function isLowerLetters(t: string): boolean {

@@ -39,16 +39,26 @@ PUNCTUATION[63] = '?';
 // The text's characters are read from bytes: strings cut from a CSV chunk are slices, whose
 // characters V8 reads more slowly one by one than a native copy into a byte buffer costs.
 const encoder = new TextEncoder();
-let bytes = new Uint8Array(1 << 16);
+// Shared by every one-pass scan (tokens, ids, counts); each uses it only until it returns. It
+// grows with the longest text up to 1 MB; a longer text gets a buffer of its own.
+const SHARED_BYTES_LIMIT = 1 << 20;
+let sharedBytes = new Uint8Array(1 << 16);
+
+/** `text` as bytes (the first `text.length` of the array returned), or undefined when it is not ASCII. */
+export function asciiBytes(text: string): Uint8Array | undefined {
+  const n = text.length;
+  if (sharedBytes.length < n && n <= SHARED_BYTES_LIMIT) sharedBytes = new Uint8Array(Math.min(SHARED_BYTES_LIMIT, Math.max(n, sharedBytes.length * 2)));
+  const b = sharedBytes.length >= n ? sharedBytes : new Uint8Array(n);
+  // Any non-ASCII character takes two bytes or more, so ASCII text exactly fills n bytes.
+  const { read, written } = encoder.encodeInto(text, b.subarray(0, n));
+  return read === n && written === n ? b : undefined;
+}
 
 /** The tokens when `text` is ASCII; undefined when it is not. */
 function asciiTokens(text: string): string[] | undefined {
   const n = text.length;
-  if (bytes.length < n) bytes = new Uint8Array(Math.max(n, bytes.length * 2));
-  const b = bytes;
-  // Any non-ASCII character takes two bytes or more, so ASCII text exactly fills n bytes.
-  const { read, written } = encoder.encodeInto(text, b.subarray(0, n));
-  if (read !== n || written !== n) return undefined;
+  const b = asciiBytes(text);
+  if (b === undefined) return undefined;
   const tokens: string[] = [];
   let i = 0;
   while (i < n) {

@@ -60,6 +60,14 @@ describe('normalizedBasicEnglishIds (preprocess + basic_english + vocabulary loo
     expect(() => normalizedBasicEnglishIds(new Vocab(['tea']))('tea Cup')).toThrow('Vocab: token "cup" is not in the vocabulary');
     expect(() => normalizedBasicEnglishIds(new Vocab(['tea']))('tea?')).toThrow('Vocab: token "?" is not in the vocabulary');
   });
+
+  it('encodes a text longer than its shared buffers', () => {
+    const vocab = new Vocab(['<unk>', 'tea', '!', ','], 0);
+    const ids = normalizedBasicEnglishIds(vocab)('Tea, GREAT tea! '.repeat(70000));
+    expect(ids.length).toBe(5 * 70000);
+    expect(Array.from(ids.subarray(0, 10))).toEqual([1, 3, 0, 1, 2, 1, 3, 0, 1, 2]);
+    expect(Array.from(normalizedBasicEnglishIds(vocab)('tea!'))).toEqual([1, 2]);
+  });
 });
 
 describe('encode after the default preprocess and basic_english (fused stages)', () => {

@@ -60,6 +60,16 @@ describe('normalizedBasicEnglish (preprocess + basic_english in one pass)', () =
   });
 });
 
+describe('normalizedBasicEnglish on texts longer than its shared buffer', () => {
+  it('gives the same tokens for a text of over a million characters, and for short texts after it', () => {
+    const long = 'Tea, GREAT tea! '.repeat(70000);
+    const tokens = normalizedBasicEnglish(long);
+    expect(tokens.length).toBe(5 * 70000);
+    expect(tokens).toEqual(twoSteps(long));
+    expect(normalizedBasicEnglish('Yes. Again?')).toEqual(['yes', '.', 'again', '?']);
+  });
+});
+
 describe('tokenize after the default preprocess (fused stages)', () => {
   const records = [
     { text: 'Great TEA!! <br />Would buy again? Yes.', score: 5 },
