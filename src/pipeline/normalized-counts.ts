@@ -11,16 +11,14 @@ import type { TokenCounter } from './vocab';
 
 /** Letter tokens seen so far, by their bytes, with their counter slots. */
 class AsciiTokenSlots {
-  /** Per table slot: entry + 1, 0 when empty. */
-  private slotEntries = new Int32Array(1 << 12);
-  private slotHashes = new Int32Array(1 << 12);
+  /**
+   * Open addressing, four ints a slot, so that a probe reads one cache line: the token's hash,
+   * its counter slot + 1 (0: empty slot), where its characters start in `chars`, its length.
+   */
+  private table = new Int32Array(4 << 12);
   private mask = (1 << 12) - 1;
-  /** Per entry: the counter slot, where its bytes start in `chars`, its length, its hash. */
-  private counterSlots = new Int32Array(1 << 11);
-  private starts = new Int32Array(1 << 11);
-  private lengths = new Int32Array(1 << 11);
-  private hashes = new Int32Array(1 << 11);
   private entries = 0;
+  /** The tokens' characters, end to end. */
   private chars = new Uint8Array(1 << 14);
   private charsUsed = 0;
   /** By char code: the counter slot of `!` `,` `.` `?` once seen, -2 before, -1 for other characters. */
@@ -71,69 +69,47 @@ class AsciiTokenSlots {
 
   /** The counter slot of the letter run `b[start..start+length]` (lower-cased), hashed to `h`. */
   private slotOf(text: string, b: Uint8Array, start: number, length: number, h: number): number {
-    const { slotEntries, slotHashes, mask, lengths, starts, chars } = this;
+    const { table, mask, chars } = this;
     let j = h & mask;
     for (;;) {
-      const entry = slotEntries[j];
+      const at = j * 4;
+      const entry = table[at + 1];
       if (entry === 0) break;
-      if (slotHashes[j] === h && lengths[entry - 1] === length && sameLowerCase(chars, starts[entry - 1], b, start, length)) {
-        return this.counterSlots[entry - 1];
-      }
+      if (table[at] === h && table[at + 3] === length && sameLowerCase(chars, table[at + 2], b, start, length)) return entry - 1;
       j = (j + 1) & mask;
     }
     // First sight: register the token with the counter, remember its bytes.
     const slot = this.counter.slotOf(text.slice(start, start + length).toLowerCase());
-    this.add(j, b, start, length, h, slot);
+    if (this.charsUsed + length > this.chars.length) {
+      const grown = new Uint8Array(Math.max(this.chars.length * 2, this.charsUsed + length));
+      grown.set(this.chars.subarray(0, this.charsUsed));
+      this.chars = grown;
+    }
+    for (let k = 0; k < length; k++) this.chars[this.charsUsed + k] = b[start + k] | 32;
+    const at = j * 4;
+    table[at] = h;
+    table[at + 1] = slot + 1;
+    table[at + 2] = this.charsUsed;
+    table[at + 3] = length;
+    this.charsUsed += length;
+    if (++this.entries * 2 > mask + 1) this.rehash();
     return slot;
   }
 
-  private add(j: number, b: Uint8Array, start: number, length: number, h: number, slot: number): void {
-    const entry = this.entries++;
-    if (entry === this.counterSlots.length) {
-      this.counterSlots = grown(this.counterSlots, entry * 2);
-      this.starts = grown(this.starts, entry * 2);
-      this.lengths = grown(this.lengths, entry * 2);
-      this.hashes = grown(this.hashes, entry * 2);
-    }
-    if (this.charsUsed + length > this.chars.length) {
-      const chars = new Uint8Array(Math.max(this.chars.length * 2, this.charsUsed + length));
-      chars.set(this.chars.subarray(0, this.charsUsed));
-      this.chars = chars;
-    }
-    for (let k = 0; k < length; k++) this.chars[this.charsUsed + k] = b[start + k] | 32;
-    this.counterSlots[entry] = slot;
-    this.starts[entry] = this.charsUsed;
-    this.lengths[entry] = length;
-    this.hashes[entry] = h;
-    this.charsUsed += length;
-    this.slotEntries[j] = entry + 1;
-    this.slotHashes[j] = h;
-    if (this.entries * 2 > this.slotEntries.length) this.rehash();
-  }
-
   private rehash(): void {
-    const capacity = this.slotEntries.length * 2;
+    const old = this.table;
+    const capacity = (this.mask + 1) * 2;
     const mask = capacity - 1;
-    const slotEntries = new Int32Array(capacity);
-    const slotHashes = new Int32Array(capacity);
-    for (let e = 0; e < this.entries; e++) {
-      const h = this.hashes[e];
-      let j = h & mask;
-      while (slotEntries[j] !== 0) j = (j + 1) & mask;
-      slotEntries[j] = e + 1;
-      slotHashes[j] = h;
+    const table = new Int32Array(capacity * 4);
+    for (let from = 0; from < old.length; from += 4) {
+      if (old[from + 1] === 0) continue;
+      let j = old[from] & mask;
+      while (table[j * 4 + 1] !== 0) j = (j + 1) & mask;
+      table.set(old.subarray(from, from + 4), j * 4);
     }
-    this.slotEntries = slotEntries;
-    this.slotHashes = slotHashes;
+    this.table = table;
     this.mask = mask;
   }
-}
-
-
-function grown(a: Int32Array, length: number): Int32Array<ArrayBuffer> {
-  const out = new Int32Array(length);
-  out.set(a);
-  return out;
 }
 
 /** Whether `chars[at..at+length]` equals `b[start..]` lower-cased (`b` holds letters there). */

@@ -11,14 +11,14 @@ import type { Vocab } from './vocab';
 
 /** The vocabulary's tokens that a letter run or a `. , ! ?` can be, by characters. */
 class AsciiTokenIndex {
-  /** Per slot: id + 1 of the token there, 0 for an empty slot. */
-  private readonly slotIds: Int32Array;
-  private readonly slotHashes: Int32Array;
+  /**
+   * Open addressing, four ints a slot, so that a probe reads one cache line: the token's hash,
+   * its id + 1 (0: empty slot), where its characters start in `chars`, its length.
+   */
+  private readonly table: Int32Array;
   private readonly mask: number;
-  /** The letter tokens' characters, end to end; token `id` is `chars[starts[id]..][..lengths[id]]`. */
+  /** The letter tokens' characters, end to end. */
   private readonly chars: Uint8Array;
-  private readonly starts: Int32Array;
-  private readonly lengths: Int32Array;
   /** By char code: the id of `!` `,` `.` `?`, -2 when the vocabulary lacks it, -1 for other characters. */
   private readonly punctuation = new Int32Array(128).fill(-1);
 
@@ -34,12 +34,9 @@ class AsciiTokenIndex {
     }
     let capacity = 64;
     while (capacity < letterTokens * 2) capacity *= 2;
-    this.slotIds = new Int32Array(capacity);
-    this.slotHashes = new Int32Array(capacity);
+    this.table = new Int32Array(capacity * 4);
     this.mask = capacity - 1;
     this.chars = new Uint8Array(letterChars);
-    this.starts = new Int32Array(tokens.length);
-    this.lengths = new Int32Array(tokens.length);
     for (const c of '!,.?') this.punctuation[c.charCodeAt(0)] = -2;
     let at = 0;
     for (let id = 0; id < tokens.length; id++) {
@@ -53,13 +50,13 @@ class AsciiTokenIndex {
         h = Math.imul(h ^ c, 0x01000193);
       }
       h ^= h >>> 16;
-      this.starts[id] = at;
-      this.lengths[id] = t.length;
-      at += t.length;
       let j = h & this.mask;
-      while (this.slotIds[j] !== 0) j = (j + 1) & this.mask;
-      this.slotIds[j] = id + 1;
-      this.slotHashes[j] = h;
+      while (this.table[j * 4 + 1] !== 0) j = (j + 1) & this.mask;
+      this.table[j * 4] = h;
+      this.table[j * 4 + 1] = id + 1;
+      this.table[j * 4 + 2] = at;
+      this.table[j * 4 + 3] = t.length;
+      at += t.length;
     }
   }
 
@@ -72,7 +69,7 @@ class AsciiTokenIndex {
     // At most one id per character; the shared buffer is capped like the bytes'.
     if (scratch.length < n && n <= 1 << 18) scratch = new Int32Array(Math.min(1 << 18, Math.max(n, scratch.length * 2)));
     const out = scratch.length >= n ? scratch : new Int32Array(n);
-    const { slotIds, slotHashes, mask, chars, starts, lengths, punctuation } = this;
+    const { table, mask, chars, punctuation } = this;
     let count = 0;
     let i = 0;
     while (i < n) {
@@ -91,9 +88,10 @@ class AsciiTokenIndex {
         let j = h & mask;
         let id = -1;
         for (;;) {
-          const entry = slotIds[j];
+          const at = j * 4;
+          const entry = table[at + 1];
           if (entry === 0) break;
-          if (slotHashes[j] === h && lengths[entry - 1] === length && sameLowerCase(chars, starts[entry - 1], b, start, length)) {
+          if (table[at] === h && table[at + 3] === length && sameLowerCase(chars, table[at + 2], b, start, length)) {
             id = entry - 1;
             break;
           }
