@@ -40,6 +40,12 @@
  * counting the specials). Counts merge (`countTokens` per shard, `TokenCounter.merge`,
  * `Vocab.fromCounter`).
  *
+ * Speed: the notebook's chain runs as one pass where its stages meet directly. `tokenize('basic_english')`
+ * right after the default `preprocess()` (same field) reads tokens straight off the text, and
+ * `encode(vocab)` or `countTokens`/`buildVocab` right after that go from text to ids or counts
+ * without making token strings. The results are those of the separate stages, errors
+ * included; a stage of your own in between (or a custom function) keeps them separate.
+ *
  * Every operator takes `{ signal }`: aborting stops reading promptly (the source's `return()`
  * runs) and throws the signal's reason, by default a DOMException named AbortError;
  * `abortable(signal)` does the same for any other stage.
