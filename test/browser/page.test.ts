@@ -78,7 +78,8 @@ describe('example page in Chromium', () => {
     [page, browser] = await Promise.all([buildPage(join(folder, 'page')), launchChromium(), trainAndPredict()]);
     expect(nodePredictions).toHaveLength(SENTENCES.length);
     server = await startStaticServer({ root: page.outdir, mounts: { '/node-model/': model } });
-  });
+    // Two CLI processes, a bundle and a browser start: minutes on a busy 2-core machine.
+  }, 360_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
