@@ -87,7 +87,8 @@ export function createThreadedWasmMatrixEngine(): MatrixEngine | null {
     return null;
   }
   const ctrl = new Int32Array(memory.buffer, CONTROL_BYTE, 16);
-  // Slots: 0 job number (worker waits on it), 1 quit, 2..10 gemm arguments, 11 last job done.
+  // Slots: 0 job number (worker waits on it), 1 quit, 2..10 gemm arguments, 11 last job done,
+  // 12 set to 1 by the worker once it is running.
   const worker = new threads.Worker(
     `const { workerData } = require('node:worker_threads');
      const { memory, bytes, at } = workerData;
@@ -95,6 +96,7 @@ export function createThreadedWasmMatrixEngine(): MatrixEngine | null {
      const gemm = inst.exports.gemm;
      const ctrl = new Int32Array(memory.buffer, at, 16);
      let seen = 0;
+     Atomics.store(ctrl, 12, 1);
      for (;;) {
        Atomics.wait(ctrl, 0, seen);
        seen = Atomics.load(ctrl, 0);
@@ -103,7 +105,8 @@ export function createThreadedWasmMatrixEngine(): MatrixEngine | null {
        Atomics.store(ctrl, 11, seen);
        Atomics.notify(ctrl, 11);
      }`,
-    { eval: true, workerData: { memory, bytes, at: CONTROL_BYTE } },
+    // execArgv: [] so the thread does not inherit this process's preloads (-r ts-node/…) or -e.
+    { eval: true, execArgv: [], workerData: { memory, bytes, at: CONTROL_BYTE } },
   );
   worker.unref();
   // A worker that died (it should not: it only multiplies) turns the engine single-threaded.
@@ -113,7 +116,8 @@ export function createThreadedWasmMatrixEngine(): MatrixEngine | null {
   const gemm = instance.exports.gemm as Gemm;
   let job = 0;
   const split: Gemm = (a, sAi, sAk, b, c, M, N, K, accumulate) => {
-    if (!workerAlive || M < SPLIT_MIN_ROWS || M * N * K < SPLIT_MIN_WORK) {
+    // Until the worker reports itself running (its start-up takes a few ms), work alone.
+    if (!workerAlive || M < SPLIT_MIN_ROWS || M * N * K < SPLIT_MIN_WORK || Atomics.load(ctrl, 12) !== 1) {
       gemm(a, sAi, sAk, b, c, M, N, K, accumulate);
       return;
     }
@@ -132,8 +136,8 @@ export function createThreadedWasmMatrixEngine(): MatrixEngine | null {
     Atomics.notify(ctrl, 0);
     gemm(a, sAi, sAk, b, c, m0, N, K, accumulate);
     for (let done = Atomics.load(ctrl, 11); done !== job; done = Atomics.load(ctrl, 11)) {
-      if (Atomics.wait(ctrl, 11, done, 60_000) === 'timed-out') {
-        throw new Error('seqflow: the matrix worker thread did not answer within 60 s');
+      if (Atomics.wait(ctrl, 11, done, 20_000) === 'timed-out') {
+        throw new Error('seqflow: the matrix worker thread did not answer within 20 s');
       }
     }
   };
