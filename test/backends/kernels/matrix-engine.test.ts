@@ -41,6 +41,12 @@ describe('matrix engines', () => {
     expect(matrixEngine().name).toBe('wasm-simd');
   });
 
+  it('the two-thread engine has its worker running (so the products below are split)', async () => {
+    if (!threaded) return;
+    for (let i = 0; i < 100 && threaded.parallelism!() !== 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(threaded.parallelism!()).toBe(2);
+  });
+
   for (const engine of engines) {
     // Sizes that leave tails in every blocking (rows by 4, columns by 8 and 4, k by 128).
     for (const [M, N, K] of [[1, 1, 1], [5, 13, 3], [16, 64, 16], [7, 9, 300], [33, 130, 129], [16, 512, 128], [140, 256, 130]]) {

@@ -13,6 +13,8 @@ export interface Buffer {
 
 export interface MatrixEngine {
   readonly name: string;
+  /** Threads that large products use now (1 unless a worker thread is running). */
+  parallelism?(): number;
   /** Zero-filled. Allocate everything a kernel needs before reading any `arr`. */
   alloc(length: number): Buffer;
   /** A buffer holding a copy of `values`. */

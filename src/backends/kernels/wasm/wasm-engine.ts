@@ -141,7 +141,9 @@ export function createThreadedWasmMatrixEngine(): MatrixEngine | null {
       }
     }
   };
-  return engineOn(instance, memory, split, 'wasm-simd-2t');
+  const engine = engineOn(instance, memory, split, 'wasm-simd-2t');
+  engine.parallelism = () => (workerAlive && Atomics.load(ctrl, 12) === 1 ? 2 : 1);
+  return engine;
 }
 
 function engineOn(instance: WebAssembly.Instance, memory: WebAssembly.Memory, gemm: Gemm, name: string): MatrixEngine {
