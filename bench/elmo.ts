@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import seedrandom from 'seedrandom';
 import { useBackend } from '../src/backends';
 import { BiLm } from '../src/models/elmo/bilm';
 import { initWeights } from '../src/models/elmo/bilm-weights';
@@ -43,11 +44,12 @@ interface Args {
   epochs: number;
   learningRate: number;
   pooling: 'mean' | 'max';
+  layerNorm: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { backends: ['cpu', 'wasm'], sentences: 64, small: true, pretrainBatches: 4, evidence: false, pretrainTokens: 100_000,
-    checkpoint: path.join(require('node:os').tmpdir(), 'seqflow-elmo-evidence'), reuse: false, epochs: 30, learningRate: 0.02, pooling: 'mean' };
+    checkpoint: path.join(require('node:os').tmpdir(), 'seqflow-elmo-evidence'), reuse: false, epochs: 30, learningRate: 0.02, pooling: 'mean', layerNorm: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const next = () => {
@@ -66,6 +68,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--epochs') a.epochs = Number(next());
     else if (flag === '--lr') a.learningRate = Number(next());
     else if (flag === '--pooling') a.pooling = next() === 'max' ? 'max' : 'mean';
+    else if (flag === '--layer-norm') a.layerNorm = true;
     else throw new Error(`bench elmo: unknown flag ${flag}`);
   }
   return a;
@@ -252,6 +255,12 @@ async function evidence(args: Args): Promise<void> {
     if (budget <= 0) break;
     take(basicEnglish(line));
   }
+  // Reviews and Austen interleaved (seeded), so the end of the one pass is not all Austen.
+  const rng = seedrandom('evidence');
+  for (let i = sentences.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [sentences[i], sentences[j]] = [sentences[j], sentences[i]];
+  }
   const heldOut = test.slice(0, 40).map((r) => encoding.tokens(r.review).slice(0, 20));
   const options = tinyElmoOptions();
   let preBiLm: BiLm;
@@ -288,7 +297,7 @@ async function evidence(args: Args): Promise<void> {
   const untrained = new BiLm(options, initWeights(options, undefined, 1));
   const results: Record<string, number> = {};
   for (const [name, bilm] of [['pre-trained', preBiLm], ['untrained', untrained]] as const) {
-    const elmo = new Elmo(bilm, { sentenceCacheSize: 10_000, dropout: 0 });
+    const elmo = new Elmo(bilm, { sentenceCacheSize: 10_000, dropout: 0, layerNorm: args.layerNorm });
     const model = new ElmoClassifier({ elmo, vocab, labels, text: settings, pooling: args.pooling, dropout: 0.2, seed: 3 });
     const c0 = process.cpuUsage();
     const history = await fit(model as unknown as TextClassifier, trainBatches, { epochs: args.epochs, learningRate: args.learningRate, seed: 3, progress: false });
@@ -304,5 +313,5 @@ async function evidence(args: Args): Promise<void> {
   }
   const majority = test.filter((r) => r.score === 'great').length / test.length;
   console.log(`\n400 labelled reviews, 1000 test: accuracy with pre-trained biLM ${results['pre-trained'].toFixed(3)}, ` +
-    `untrained biLM ${results['untrained'].toFixed(3)} (majority class ${majority.toFixed(3)}; ${args.pooling} pooling, ${args.epochs} epochs, lr ${args.learningRate}); ${cost}`);
+    `untrained biLM ${results['untrained'].toFixed(3)} (majority class ${majority.toFixed(3)}; ${args.pooling} pooling${args.layerNorm ? ', layer norm' : ''}, ${args.epochs} epochs, lr ${args.learningRate}); ${cost}`);
 }
