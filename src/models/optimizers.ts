@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FusedAdam, FusedSgd } from '../backends/kernels/cpu/fused-optimizers';
 
 export type OptimizerName = 'adam' | 'sgd';
 
@@ -28,9 +29,10 @@ export function resolveOptimizer(
   switch (optimizer) {
     case 'adam':
       // PyTorch's Adam defaults (beta1 0.9, beta2 0.999, eps 1e-8) rather than tfjs's eps 1e-7.
-      return { optimizer: tf.train.adam(lr, 0.9, 0.999, 1e-8), owned: true };
+      // The fused versions update each variable in one loop on cpu and are tf.train's elsewhere.
+      return { optimizer: new FusedAdam(lr, 0.9, 0.999, 1e-8), owned: true };
     case 'sgd':
-      return { optimizer: tf.train.sgd(lr), owned: true };
+      return { optimizer: new FusedSgd(lr), owned: true };
     default:
       throw new Error(`fit: unknown optimizer "${optimizer as string}" (have: adam, sgd, or pass a tf.Optimizer)`);
   }
