@@ -15,7 +15,6 @@ import { BiLm } from '../src/models/elmo/bilm';
 import { initWeights } from '../src/models/elmo/bilm-weights';
 import { Elmo } from '../src/models/elmo/elmo';
 import { ElmoClassifier } from '../src/models/elmo/elmo-classifier';
-import type { TextClassifier } from '../src/models/classifier';
 import { evaluate } from '../src/models/evaluate';
 import { fit } from '../src/models/fit';
 import { TextEncoding } from '../src/models/text-encoding';
@@ -300,8 +299,8 @@ async function evidence(args: Args): Promise<void> {
     const elmo = new Elmo(bilm, { sentenceCacheSize: 10_000, dropout: 0, layerNorm: args.layerNorm });
     const model = new ElmoClassifier({ elmo, vocab, labels, text: settings, pooling: args.pooling, dropout: 0.2, seed: 3 });
     const c0 = process.cpuUsage();
-    const history = await fit(model as unknown as TextClassifier, trainBatches, { epochs: args.epochs, learningRate: args.learningRate, seed: 3, progress: false });
-    const result = await evaluate(model as unknown as TextClassifier, testBatches);
+    const history = await fit(model, trainBatches, { epochs: args.epochs, learningRate: args.learningRate, seed: 3, progress: false });
+    const result = await evaluate(model, testBatches);
     const c = process.cpuUsage(c0);
     results[name] = result.accuracy;
     console.log(JSON.stringify({

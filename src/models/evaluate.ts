@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { TextClassifier } from './classifier';
+import type { TrainableClassifier } from './trainable';
 import { softmaxCrossEntropy } from './classifier';
 import { ConfusionMatrix, type ClassificationMetrics } from './metrics';
 import { abortError, batchTensors, checkLabelRange, iterateBatches, type BatchSource } from './batches';
@@ -16,7 +16,7 @@ export interface EvaluateOptions {
 }
 
 /** Loss, accuracy, macro-F1, per-class precision/recall and the confusion matrix over labelled batches. */
-export async function evaluate(model: TextClassifier, batches: BatchSource, opts: EvaluateOptions = {}): Promise<EvaluationResult> {
+export async function evaluate(model: TrainableClassifier, batches: BatchSource, opts: EvaluateOptions = {}): Promise<EvaluationResult> {
   const started = Date.now();
   const k = model.config.numClasses;
   const confusion = new ConfusionMatrix(k);

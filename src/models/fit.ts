@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from './gradients';
-import type { TextClassifier } from './classifier';
+import type { TrainableClassifier } from './trainable';
 import { softmaxCrossEntropy } from './classifier';
 import { evaluate, type EvaluationResult } from './evaluate';
 import { clipByGlobalNorm, resolveOptimizer, type OptimizerName } from './optimizers';
@@ -96,7 +96,7 @@ export interface History {
  * `tf.memory().numTensors` is the same after fit as before (an optimizer passed in keeps its
  * own state until the caller disposes it).
  */
-export async function fit(model: TextClassifier, trainBatches: BatchSource, opts: FitOptions = {}): Promise<History> {
+export async function fit(model: TrainableClassifier, trainBatches: BatchSource, opts: FitOptions = {}): Promise<History> {
   const epochs = opts.epochs ?? 3;
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`fit: epochs must be a positive integer, got ${opts.epochs}`);
   if (opts.clipNorm !== undefined && !(opts.clipNorm > 0)) throw new Error(`fit: clipNorm must be positive, got ${opts.clipNorm}`);
@@ -228,7 +228,7 @@ export async function fit(model: TextClassifier, trainBatches: BatchSource, opts
 }
 
 async function trainStep(
-  model: TextClassifier,
+  model: TrainableClassifier,
   batch: import('../pipeline/types').Batch,
   optimizer: tf.Optimizer,
   variables: tf.Variable[],

@@ -44,4 +44,6 @@ export { resolveOptimizer, clipByGlobalNorm, DEFAULT_LEARNING_RATE, type Optimiz
 export { ProgressBar, terminalStream, type ProgressBarOptions } from './progress-bar';
 export { trainingCurveSvg, type CurveOptions } from './training-curve';
 export type { BatchSource } from './batches';
+export type { TrainableClassifier } from './trainable';
+export * from './elmo';
 export { registerGradients } from './gradients';
