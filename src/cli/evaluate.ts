@@ -1,9 +1,8 @@
 import { type Command, optionalInteger, requireString } from './args';
 import { checkColumns, csvColumns, evaluationBatches, labelledRows } from './labelled-csv';
-import { modelMetadata } from './model-folder';
+import { loadAnyClassifier, modelMetadata } from './model-folder';
 import { report } from './report';
 import { startBackend } from './backend';
-import { loadClassifier } from '../models/io';
 import { evaluate } from '../models/evaluate';
 import { formatMetrics } from '../models/metrics';
 
@@ -33,7 +32,7 @@ export const evaluateCommand: Command = {
     const batchSize = optionalInteger(values, 'batch-size', 1) ?? 64;
     await startBackend(values.backend);
     checkColumns(file, await csvColumns(file), { 'text-column': textColumn, 'label-column': labelColumn });
-    const model = await loadClassifier(dir);
+    const model = await loadAnyClassifier(dir);
     try {
       const dropped = { count: 0 };
       const { batches, unknown } = evaluationBatches(labelledRows(file, textColumn, labelColumn, dropped), model.encoding, model.labels, batchSize);

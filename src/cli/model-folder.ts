@@ -1,5 +1,9 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { TextClassifier } from '../models/classifier';
+import { loadClassifier } from '../models/io';
+import type { ElmoClassifier } from '../models/elmo/elmo-classifier';
+import { isElmoClassifierFolder, loadElmoClassifier } from '../models/elmo/classifier-io';
 
 /** The training facts a model folder keeps (columns trained on), for the CLI's defaults. */
 export async function modelMetadata(dir: string): Promise<{ textColumn?: string; labelColumn?: string }> {
@@ -13,4 +17,13 @@ export async function modelMetadata(dir: string): Promise<{ textColumn?: string;
   } catch {
     return {}; // loadClassifier reports a missing or broken folder with the details
   }
+}
+
+/**
+ * Loads whichever kind of classifier the folder holds, by config.json's `format`: an
+ * ELMo classifier ("seqflow-elmo-classifier") or a recurrent TextClassifier (anything else,
+ * whose loader reports a missing or unknown format).
+ */
+export async function loadAnyClassifier(dir: string): Promise<TextClassifier | ElmoClassifier> {
+  return (await isElmoClassifierFolder(dir)) ? loadElmoClassifier(dir) : loadClassifier(dir);
 }

@@ -1,11 +1,10 @@
 import { type Command, optionalInteger, requireString } from './args';
 import { checkColumns, csvColumns } from './labelled-csv';
-import { modelMetadata } from './model-folder';
+import { loadAnyClassifier, modelMetadata } from './model-folder';
 import { report } from './report';
 import { startBackend } from './backend';
 import { CsvWriter } from './csv-writer';
 import { readCsv } from '../pipeline/read-csv';
-import { loadClassifier } from '../models/io';
 
 export const predictCommand: Command = {
   name: 'predict',
@@ -34,7 +33,7 @@ export const predictCommand: Command = {
     const batchSize = optionalInteger(values, 'batch-size', 1) ?? 256;
     await startBackend(values.backend);
     checkColumns(file, await csvColumns(file), { 'text-column': textColumn, 'id-column': idColumn });
-    const model = await loadClassifier(dir);
+    const model = await loadAnyClassifier(dir);
     const writer = new CsvWriter(out);
     let rows = 0;
     try {

@@ -6,20 +6,45 @@ import { startBackend } from './backend';
 import { TextClassifier, type EncoderKind } from '../models/classifier';
 import { fit } from '../models/fit';
 import { saveClassifier } from '../models/io';
+import type { TrainableClassifier } from '../models/trainable';
+import { Elmo } from '../models/elmo/elmo';
+import { loadElmoOptions } from '../models/elmo/load';
+import { ElmoClassifier } from '../models/elmo/elmo-classifier';
+import { saveElmoClassifier } from '../models/elmo/classifier-io';
 
 const MODELS: EncoderKind[] = ['lstm', 'bilstm', 'gru', 'bigru'];
+const ELMO_NEEDS = '--model elmo needs --elmo options.json,weights.hdf5 (published AllenNLP/bilm-tf weights, or ones from seqflow\'s pre-training)';
+
+/** A frozen biLM's sentence cache holds at most this many bytes of layer outputs. */
+const SENTENCE_CACHE_BYTES = 512 * 1024 * 1024;
+
+/** `--elmo options.json,weights.hdf5` → the two paths. */
+function elmoFiles(value: string | boolean | undefined): [string, string] {
+  if (typeof value !== 'string' || value === '') throw new UsageError(ELMO_NEEDS);
+  const parts = value.split(',');
+  if (parts.length !== 2 || parts.some((p) => p.trim() === '')) throw new UsageError(`--elmo takes two files separated by a comma: options.json,weights.hdf5; got "${value}"`);
+  return [parts[0].trim(), parts[1].trim()];
+}
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a text classifier on a labelled CSV and save it to a folder',
   usage: `seqflow train --data train.csv --text-column text --label-column class --out model-dir
-              [--model lstm|bilstm|gru|bigru] [--epochs N] [--seed N] [--backend NAME]
+              [--model lstm|bilstm|gru|bigru|elmo] [--epochs N] [--seed N] [--backend NAME]
               [--validation-split 0.1] [--batch-size 32] [--seq-length N] [--max-tokens 25000]
               [--hidden N] [--layers N] [--learning-rate 0.001]
+              [--elmo options.json,weights.hdf5] [--fine-tune]
 
   Labels are the distinct values of the label column (sorted). The vocabulary is built from the
   training part; --validation-split holds out a seeded fraction, evaluated after every epoch.
-  Without --seq-length, texts are cut at the 95th percentile of the training texts' lengths.`,
+  Without --seq-length, texts are cut at the 95th percentile of the training texts' lengths.
+
+  --model elmo trains a classifier on ELMo representations (a learnt scalar mix of the biLM's
+  layers, max-pooled over the tokens, then a dense layer) and needs --elmo with the biLM's
+  two files: published AllenNLP/bilm-tf weights, or ones from seqflow's pre-training. The
+  biLM stays frozen unless --fine-tune (slower: every step then runs and trains the whole
+  biLM). --hidden and --layers do not apply to it. The saved folder holds the biLM too
+  (elmo/options.json, elmo/weights.hdf5), so evaluate and predict need only the folder.`,
   options: {
     data: { type: 'string' },
     'text-column': { type: 'string', default: 'text' },
@@ -36,14 +61,18 @@ export const trainCommand: Command = {
     hidden: { type: 'string' },
     layers: { type: 'string' },
     'learning-rate': { type: 'string' },
+    elmo: { type: 'string' },
+    'fine-tune': { type: 'boolean', default: false },
   },
   async run(values) {
     const file = requireString(values, 'data');
     const out = requireString(values, 'out');
-    const model = String(values.model) as EncoderKind;
-    if (!MODELS.includes(model)) {
-      throw new UsageError(String(model) === 'elmo' ? '--model elmo is not available in the CLI yet (see the README: ELMo status)' : `--model must be one of ${MODELS.join(', ')}, got "${model}"`);
-    }
+    const modelName = String(values.model);
+    const isElmo = modelName === 'elmo';
+    if (!isElmo && !MODELS.includes(modelName as EncoderKind)) throw new UsageError(`--model must be one of ${[...MODELS, 'elmo'].join(', ')}, got "${modelName}"`);
+    const biLmFiles = isElmo ? elmoFiles(values.elmo) : undefined;
+    if (!isElmo && values.elmo !== undefined) throw new UsageError('--elmo is only used with --model elmo');
+    if (!isElmo && values['fine-tune']) throw new UsageError('--fine-tune is only used with --model elmo');
     const textColumn = String(values['text-column']);
     const labelColumn = String(values['label-column']);
     const epochs = optionalInteger(values, 'epochs', 1) ?? 3;
@@ -63,7 +92,9 @@ export const trainCommand: Command = {
       `${file}: ${data.counts.rows} rows (${data.counts.dropped} dropped for a missing value), ${data.labels.length} classes; ` +
         `train ${data.counts.train}, validation ${data.counts.validation}; vocabulary ${data.vocab.size}; sequence length ${data.text.seqLength}; backend ${backend}`,
     );
-    const classifier = new TextClassifier({ vocab: data.vocab, labels: data.labels, text: data.text, architecture: { encoder: model, hiddenSize, numLayers }, seed });
+    const classifier: TrainableClassifier & { dispose(): void } = biLmFiles
+      ? await elmoClassifier(biLmFiles, data, { seed, fineTune: Boolean(values['fine-tune']), epochs })
+      : new TextClassifier({ vocab: data.vocab, labels: data.labels, text: data.text, architecture: { encoder: modelName as EncoderKind, hiddenSize, numLayers }, seed });
     try {
       const history = await fit(classifier, data.train, {
         epochs,
@@ -83,9 +114,8 @@ export const trainCommand: Command = {
           },
         },
       });
-      const saved = await saveClassifier(classifier, out, {
-        metadata: { trainedOn: path.basename(file), textColumn, labelColumn, epochs: history.epochs.length, backend },
-      });
+      const metadata = { trainedOn: path.basename(file), textColumn, labelColumn, epochs: history.epochs.length, backend, ...(biLmFiles ? { elmo: biLmFiles.map((f) => path.basename(f)) } : {}) };
+      const saved = classifier instanceof ElmoClassifier ? await saveElmoClassifier(classifier, out, { metadata }) : await saveClassifier(classifier as TextClassifier, out, { metadata });
       report.info(`saved ${saved.location} (${(saved.weightBytes / 1024).toFixed(0)} KiB of weights)`);
     } finally {
       classifier.dispose();
@@ -93,3 +123,29 @@ export const trainCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * An ElmoClassifier over the biLM in `files`. With a frozen biLM trained for several epochs,
+ * each sentence's biLM layers are kept (within SENTENCE_CACHE_BYTES) so that it runs once.
+ */
+async function elmoClassifier(
+  [optionsFile, weightsFile]: [string, string],
+  data: Awaited<ReturnType<typeof trainingData>>,
+  o: { seed: number; fineTune: boolean; epochs: number },
+): Promise<ElmoClassifier> {
+  const options = await loadElmoOptions(optionsFile);
+  const rows = data.counts.train + data.counts.validation;
+  const bytesPerSentence = 4 * 2 * options.lstm.projection_dim * (options.lstm.n_layers + 1) * (data.text.seqLength + 2);
+  const sentenceCacheSize = o.fineTune || o.epochs < 2 ? 0 : Math.min(rows, Math.floor(SENTENCE_CACHE_BYTES / bytesPerSentence));
+  const elmo = await Elmo.load(options, weightsFile, { sentenceCacheSize });
+  try {
+    report.info(
+      `ELMo: ${optionsFile} + ${weightsFile}: ${elmo.bilm.nLayers} biLM layers of width ${elmo.outputDim}; ` +
+        (o.fineTune ? 'fine-tuning the biLM' : `biLM frozen${sentenceCacheSize > 0 ? `, caching the layers of up to ${sentenceCacheSize} sentences` : ''}`),
+    );
+    return new ElmoClassifier({ elmo, vocab: data.vocab, labels: data.labels, text: data.text, fineTune: o.fineTune, seed: o.seed });
+  } catch (err) {
+    elmo.dispose();
+    throw err;
+  }
+}

@@ -107,6 +107,23 @@ export class ElmoClassifier {
     return vars;
   }
 
+  /**
+   * The head's weights by name (what a saved folder's weights.bin holds): each scalar mix,
+   * the dense layer and the optional word embedding. The biLM's weights are saved apart, as
+   * options.json + weights.hdf5.
+   */
+  namedWeights(): Record<string, tf.Variable> {
+    const out: Record<string, tf.Variable> = {};
+    this.elmo.mixes.forEach((mix, k) => {
+      out[`scalar_mix.${k}.weights`] = mix.weights;
+      out[`scalar_mix.${k}.gamma`] = mix.gamma;
+    });
+    out['fc.weight'] = this.fcWeight;
+    out['fc.bias'] = this.fcBias;
+    if (this.wordEmbedding) out['word_embedding.weight'] = this.wordEmbedding.weight;
+    return out;
+  }
+
   reseed(seed: number): void {
     this.noiseSeed = seed;
     this.noiseCounter = 0;
@@ -165,7 +182,15 @@ export class ElmoClassifier {
     return tf.tidy(() => tf.softmax(this.logits(ids, lengths, { training: false })));
   }
 
-  async predictBatch(texts: readonly string[]): Promise<ElmoPrediction[]> {
+  /** Predictions for many raw texts, in order, run `batchSize` texts at a time. */
+  async predictBatch(texts: readonly string[], batchSize = 64): Promise<ElmoPrediction[]> {
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`ElmoClassifier.predictBatch: batchSize must be a positive integer, got ${batchSize}`);
+    const out: ElmoPrediction[] = [];
+    for (let start = 0; start < texts.length; start += batchSize) out.push(...(await this.predictChunk(texts.slice(start, start + batchSize))));
+    return out;
+  }
+
+  private async predictChunk(texts: readonly string[]): Promise<ElmoPrediction[]> {
     const { ids, lengths } = this.encoding.encodeBatch(texts);
     const probs = tf.tidy(() => this.probabilities(tf.tensor2d(ids, [texts.length, this.encoding.settings.seqLength], 'int32'), lengths));
     const values = await probs.data();
