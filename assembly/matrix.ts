@@ -361,3 +361,37 @@ export function gruStepBackward(gates: usize, hn: usize, hPrev: usize, dh: usize
     }
   }
 }
+
+/**
+ * One Adam step over n values in place (PyTorch's and tfjs's formula, f32):
+ *   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  w ← w − lr·(m/c1) / (√(v/c2) + ε)
+ * with c1 = 1−β1ᵗ, c2 = 1−β2ᵗ.
+ */
+export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, c1: f32, c2: f32): void {
+  const vb1 = f32x4.splat(b1);
+  const va1 = f32x4.splat(1 - b1);
+  const vb2 = f32x4.splat(b2);
+  const va2 = f32x4.splat(1 - b2);
+  const vlr = f32x4.splat(lr);
+  const veps = f32x4.splat(eps);
+  const vc1 = f32x4.splat(c1);
+  const vc2 = f32x4.splat(c2);
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) {
+    const gi = v128.load(at(g, i));
+    const mi = f32x4.add(f32x4.mul(vb1, v128.load(at(m, i))), f32x4.mul(va1, gi));
+    const vi = f32x4.add(f32x4.mul(vb2, v128.load(at(v, i))), f32x4.mul(va2, f32x4.mul(gi, gi)));
+    v128.store(at(m, i), mi);
+    v128.store(at(v, i), vi);
+    const step = f32x4.div(f32x4.mul(vlr, f32x4.div(mi, vc1)), f32x4.add(f32x4.sqrt(f32x4.div(vi, vc2)), veps));
+    v128.store(at(w, i), f32x4.sub(v128.load(at(w, i)), step));
+  }
+  for (; i < n; i++) {
+    const gi = load<f32>(at(g, i));
+    const mi = b1 * load<f32>(at(m, i)) + (1 - b1) * gi;
+    const vi = b2 * load<f32>(at(v, i)) + (1 - b2) * gi * gi;
+    store<f32>(at(m, i), mi);
+    store<f32>(at(v, i), vi);
+    store<f32>(at(w, i), load<f32>(at(w, i)) - (lr * (mi / c1)) / (Mathf.sqrt(vi / c2) + eps));
+  }
+}

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { FusedAdam, FusedSgd } from '../../../src/backends/kernels/cpu/fused-optimizers';
+import { matrixEngine, setMatrixEngine, type MatrixEngineName } from '../../../src/backends/kernels/engine-choice';
 
 let count = 0;
 function variables(seed: number): tf.Variable[] {
@@ -48,6 +49,21 @@ for (const backend of ['cpu', 'wasm']) {
       fused.flat().forEach((v, i) => expect(Math.abs(v - reference.flat()[i])).toBeLessThan(1e-5));
       // and the steps moved the weights
       expect(fused.flat().some((v, i) => Math.abs(v - start.flat()[i]) > 0.05)).toBe(true);
+    });
+
+    it('Adam on the plain-JS engine (no SIMD step) matches tf.train.adam too', async () => {
+      await tf.setBackend(backend);
+      const engineBefore = matrixEngine().name as MatrixEngineName;
+      expect(matrixEngine().adamStep).toBeDefined(); // so the test above exercised the SIMD step
+      setMatrixEngine('js');
+      try {
+        expect(matrixEngine().adamStep).toBeUndefined();
+        const fused = run(() => new FusedAdam(0.05, 0.9, 0.999, 1e-8), 6);
+        const reference = run(() => tf.train.adam(0.05, 0.9, 0.999, 1e-8), 6);
+        fused.flat().forEach((v, i) => expect(Math.abs(v - reference.flat()[i])).toBeLessThan(1e-5));
+      } finally {
+        setMatrixEngine(engineBefore);
+      }
     });
 
     it('SGD matches tf.train.sgd', async () => {

@@ -51,6 +51,15 @@ export interface MatrixEngine {
     gates: Buffer, gOff: number, hn: Buffer, hPrev: Buffer, sOff: number,
     dh: Buffer, dy: Buffer, dGx: Buffer, dGh: Buffer, n: number, H: number,
   ): void;
+  /**
+   * Optional Adam step over one variable's values: m and v updated in place, the new weights
+   * written to `out` (which may be `w`). c1 = 1−β1ᵗ, c2 = 1−β2ᵗ. Independent of any kernel's
+   * buffers (call it between kernels, not inside one).
+   */
+  adamStep?(
+    w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array,
+    lr: number, b1: number, b2: number, eps: number, c1: number, c2: number,
+  ): void;
   /** Optional fused LSTM step backward: dG (at gOff) from the trace, dh + dy and dc (updated). */
   lstmStepBackward?(
     gates: Buffer, gOff: number, tanhCell: Buffer, cellPrev: Buffer, sOff: number,

@@ -22,6 +22,9 @@ type LstmStep = (gx: number, pre: number, c: number, h: number, n: number, H: nu
 type LstmStepBackward = (gates: number, tanhCell: number, cellPrev: number, dh: number, dy: number, dc: number, dG: number, n: number, H: number) => void;
 type GruStep = (gx: number, pre: number, bhh: number, h: number, n: number, H: number, gates: number, hn: number) => void;
 type GruStepBackward = (gates: number, hn: number, hPrev: number, dh: number, dy: number, dGx: number, dGh: number, n: number, H: number) => void;
+type AdamStep = (
+  w: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number,
+) => void;
 type Gemm = (
   a: number, sAi: number, sAk: number, b: number, c: number, M: number, N: number, K: number, accumulate: number,
 ) => void;
@@ -151,17 +154,23 @@ function engineOn(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ge
   const lstmStepBackward = instance.exports.lstmStepBackward as LstmStepBackward;
   const gruStep = instance.exports.gruStep as GruStep;
   const gruStepBackward = instance.exports.gruStepBackward as GruStepBackward;
+  const adamStep = instance.exports.adamStep as AdamStep;
   let top = HEAP_START;
 
   const view = (buf: Buffer): Float32Array => {
     if (buf.arr.buffer !== memory.buffer) buf.arr = new Float32Array(memory.buffer, buf.ptr, buf.length);
     return buf.arr;
   };
-  const alloc = (length: number): Buffer => {
+  /** Uninitialised (for buffers that are written whole before any read). */
+  const reserve = (length: number): number => {
     const ptr = (top + 15) & ~15;
     const end = ptr + length * 4;
     if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
     top = end;
+    return ptr;
+  };
+  const alloc = (length: number): Buffer => {
+    const ptr = reserve(length);
     const arr = new Float32Array(memory.buffer, ptr, length);
     arr.fill(0);
     return { arr, ptr, length };
@@ -178,6 +187,21 @@ function engineOn(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ge
     keep: (buf) => view(buf).slice(),
     release() {
       top = HEAP_START;
+    },
+    adamStep(w, g, m, v, out, lr, b1, b2, eps, c1, c2) {
+      const n = w.length;
+      const mark = top;
+      const [pw, pg, pm, pv] = [reserve(n), reserve(n), reserve(n), reserve(n)];
+      const f = new Float32Array(memory.buffer);
+      f.set(w, pw >> 2);
+      f.set(g, pg >> 2);
+      f.set(m, pm >> 2);
+      f.set(v, pv >> 2);
+      adamStep(pw, pg, pm, pv, n, lr, b1, b2, eps, c1, c2);
+      out.set(f.subarray(pw >> 2, (pw >> 2) + n));
+      m.set(f.subarray(pm >> 2, (pm >> 2) + n));
+      v.set(f.subarray(pv >> 2, (pv >> 2) + n));
+      top = mark;
     },
     nn(a, aOff, b, bOff, c, cOff, M, N, K, accumulate) {
       gemm(a.ptr + 4 * aOff, K, 1, b.ptr + 4 * bOff, c.ptr + 4 * cOff, M, N, K, accumulate ? 1 : 0);
