@@ -156,6 +156,28 @@ describe('seqflow train --model elmo', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 30_000);
 
+  it('--fine-tune trains the biLM too and saves its new weights in the folder', async () => {
+    const before = tf.memory().numTensors;
+    const small = path.join(dir, 'small.csv');
+    fs.writeFileSync(small, fs.readFileSync(trainFile, 'utf8').split('\r\n').slice(0, 33).join('\r\n') + '\r\n');
+    const folder = path.join(dir, 'fine-tuned-cli');
+    const train = await run('train', '--model', 'elmo', '--elmo', ELMO, '--fine-tune', '--data', small, '--text-column', 'review', '--label-column', 'score',
+      '--epochs', '1', '--seq-length', '24', '--batch-size', '16', '--validation-split', '0', '--learning-rate', '0.01', '--backend', 'cpu', '--out', folder);
+    expect(train.code, train.stderr).toBe(0);
+    expect(train.stderr).toContain('fine-tuning the biLM');
+    expect(JSON.parse(fs.readFileSync(path.join(folder, 'config.json'), 'utf8')).head.fineTune).toBe(true);
+    const original = await Elmo.load(fixture('options.json'), fixture('lm_weights.hdf5'));
+    const tuned = await Elmo.load(path.join(folder, 'elmo/options.json'), path.join(folder, 'elmo/weights.hdf5'));
+    expect(maxAbsDiff(await original.bilm.weights.forward[0].wx.data(), await tuned.bilm.weights.forward[0].wx.data())).toBeGreaterThan(1e-4);
+    expect(maxAbsDiff(await original.bilm.weights.charCnn.charEmbed.data(), await tuned.bilm.weights.charCnn.charEmbed.data())).toBeGreaterThan(1e-4);
+    original.dispose();
+    tuned.dispose();
+    const submission = path.join(dir, 'fine-tuned.csv');
+    expect((await run('predict', '--model', folder, '--data', testFile, '--out', submission, '--backend', 'cpu')).code).toBe(0);
+    expect((await records(submission)).length).toBe(heldOut.length);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 30_000);
+
   it('a recurrent model folder still loads through the dispatcher', async () => {
     const plain = new TextClassifier({ vocab: { itos: ['<UNK>', '<PAD>', 'a'], defaultIndex: 0 }, labels: ['x', 'y'], text: { seqLength: 4 }, architecture: { encoder: 'gru', hiddenSize: 4 } });
     const folder = path.join(dir, 'gru');
