@@ -73,6 +73,9 @@ export const trainCommand: Command = {
     const biLmFiles = isElmo ? elmoFiles(values.elmo) : undefined;
     if (!isElmo && values.elmo !== undefined) throw new UsageError('--elmo is only used with --model elmo');
     if (!isElmo && values['fine-tune']) throw new UsageError('--fine-tune is only used with --model elmo');
+    for (const flag of ['hidden', 'layers'] as const) {
+      if (isElmo && values[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --model elmo (its layers are the biLM's)`);
+    }
     const textColumn = String(values['text-column']);
     const labelColumn = String(values['label-column']);
     const epochs = optionalInteger(values, 'epochs', 1) ?? 3;

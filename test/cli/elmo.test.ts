@@ -197,6 +197,15 @@ describe('seqflow train --model elmo', () => {
     expect(one.stderr).toContain('two files');
     const stray = await run('train', '--model', 'gru', '--fine-tune', '--data', trainFile, '--out', path.join(dir, 'never'));
     expect(stray.code).toBe(2);
+    const hidden = await run('train', '--model', 'elmo', '--elmo', ELMO, '--hidden', '8', '--data', trainFile, '--out', path.join(dir, 'never'));
+    expect(hidden.code).toBe(2);
+    expect(hidden.stderr).toContain('--hidden does not apply');
+    // A biLM file that is not there: a failed run (exit 1) naming it.
+    const absent = path.join(dir, 'absent-options.json');
+    const gone = await run('train', '--model', 'elmo', '--elmo', `${absent},${fixture('lm_weights.hdf5')}`, '--data', trainFile,
+      '--text-column', 'review', '--label-column', 'score', '--backend', 'cpu', '--out', path.join(dir, 'never'));
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(absent);
     expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
     const help = await run('train', '--help');
     expect(help.stdout).toContain('--elmo options.json,weights.hdf5');
