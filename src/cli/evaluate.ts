@@ -11,6 +11,7 @@ export const evaluateCommand: Command = {
   summary: 'score a saved classifier on a labelled CSV',
   usage: `seqflow evaluate --model model-dir --data labelled.csv [--text-column ..] [--label-column ..] [--json] [--backend NAME]
 
+  model-dir is a folder written by seqflow train (a recurrent or an ELMo classifier).
   Columns default to those the model was trained with. Rows whose label the model never saw
   are reported and left out of the metrics. --json prints one line: accuracy, macroF1, n, loss,
   perClass, confusion, labels, unknownLabels.`,

@@ -12,6 +12,7 @@ export const predictCommand: Command = {
   usage: `seqflow predict --model model-dir --data test.csv --out submission.csv
               [--text-column ..] [--id-column id] [--probabilities] [--backend NAME]
 
+  model-dir is a folder written by seqflow train (a recurrent or an ELMo classifier).
   Writes "id,class" in input order: the id column when given, else the row number from 0.
   --probabilities adds one column per class. Every row gets a prediction (an empty text too).`,
   options: {
