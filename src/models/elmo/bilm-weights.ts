@@ -35,8 +35,8 @@ export function weightsFromArrays(arrays: Map<string, NamedArray>, options: Elmo
   const charDim = cnn.embedding.dim;
   const width = nFilters(options);
   const proj = lstm.projection_dim;
-  const created: tf.Tensor[] = [];
-  try {
+  // tidy frees every tensor already made when a later array is missing or misshapen.
+  return tf.tidy(() => {
     const charCnn: CharCnnWeights = {
       charEmbed: t2('char_embed', [261, charDim]),
       convW: cnn.filters.map(([w, n], i) => tf.tensor3d(get(`CNN/W_cnn_${i}`, [1, w, charDim, n]).data, [w, charDim, n])),
@@ -69,12 +69,8 @@ export function weightsFromArrays(arrays: Map<string, NamedArray>, options: Elmo
       const vocab = sw.shape[0];
       weights.softmax = { w: t2('softmax/W', [vocab, proj]), b: t1('softmax/b', vocab) };
     }
-    created.push(...listWeights(weights));
-    return weights;
-  } catch (err) {
-    created.forEach((t) => t.dispose());
-    throw err;
-  }
+    return weights as unknown as tf.TensorContainer;
+  }) as unknown as BiLmWeights;
 }
 
 /** The arrays to write for these weights, named as bilm-tf names them. */

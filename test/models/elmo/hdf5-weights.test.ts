@@ -58,7 +58,10 @@ describe('HDF5 weights', () => {
     const options = parseElmoOptions(fs.readFileSync(fixture('options.json'), 'utf8'));
     const arrays = await readHdf5(fixture('lm_weights.hdf5'));
     arrays.delete('CNN_high_1/W_carry');
+    const before = tf.memory().numTensors;
     expect(() => weightsFromArrays(arrays, options, 'lm_weights.hdf5')).toThrow(/lm_weights.hdf5: missing dataset "CNN_high_1\/W_carry"/);
+    // The tensors made before the missing dataset was met are freed.
+    expect(tf.memory().numTensors).toBe(before);
     const wrong = parseElmoOptions({ ...options, lstm: { ...options.lstm, projection_dim: 8 } });
     const full = await readHdf5(fixture('lm_weights.hdf5'));
     expect(() => weightsFromArrays(full, wrong, 'w.hdf5')).toThrow(/w.hdf5: dataset "CNN_proj\/W_proj" has shape \[124,16\], expected \[124,8\]/);
