@@ -3,6 +3,7 @@
 // Time-major: gx is [time, batch, gates·hidden], the input projection done by the caller.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SequenceSpans } from './recurrent-kernel-op';
+import { webglLstmCell, webglLstmCellActive } from './webgl-lstm-cell';
 
 export interface LstmSequenceResult {
   /** [time, batch, hidden], zero at inactive steps. */
@@ -48,17 +49,22 @@ export function lstmSequenceOps(
   const ys: tf.Tensor2D[] = new Array(T);
   let h = h0;
   let c = c0;
+  const fused = webglLstmCellActive();
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
-    const pre = tf.add(gxSteps[t], tf.matMul(h, whh, false, true));
-    const [i, f, g, o] = tf.split(pre, 4, 1);
-    const cNew = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
-    const hNew = tf.mul(tf.sigmoid(o), tf.tanh(cNew)) as tf.Tensor2D;
+    const pre = tf.add(gxSteps[t], tf.matMul(h, whh, false, true)) as tf.Tensor2D;
+    const { h: hNew, c: cNew } = fused ? webglLstmCell(pre, c) : lstmCellOps(pre, c);
     ys[t] = tf.mul(masks[t], hNew);
-    c = carry(masks[t], cNew as tf.Tensor2D, c);
+    c = carry(masks[t], cNew, c);
     h = carry(masks[t], hNew, h);
   }
   return { y: tf.stack(ys) as tf.Tensor3D, hN: h, cN: c };
+}
+
+function lstmCellOps(pre: tf.Tensor2D, c: tf.Tensor2D): { h: tf.Tensor2D; c: tf.Tensor2D } {
+  const [i, f, g, o] = tf.split(pre, 4, 1);
+  const cNew = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
+  return { h: tf.mul(tf.sigmoid(o), tf.tanh(cNew)) as tf.Tensor2D, c: cNew };
 }
 
 export function gruSequenceOps(

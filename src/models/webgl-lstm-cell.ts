@@ -1,0 +1,133 @@
+// The element-wise part of one LSTM step as a single WebGL program: from the pre-activation
+// gates [batch, 4·hidden] (PyTorch's order i, f, g, o) and c_prev [batch, hidden] to h and c.
+// The generic op path would otherwise run ~10 programs per step (split, 3 sigmoids, 2 tanh,
+// muls, add), each a draw call with its own texture; here it is one draw.
+//
+// The kernel is registered for 'webgl' only, by name, without importing
+// @tensorflow/tfjs-backend-webgl: the backend object handed to the kernel function has
+// runWebGLProgram, and a program is a plain object. That keeps the webgl package in its own
+// lazily loaded chunk of a browser bundle.
+import * as tf from '@tensorflow/tfjs-core';
+
+export const LSTM_CELL_KERNEL = 'SeqflowLstmCell';
+
+/** The parts of tfjs-backend-webgl's GPGPUProgram that this program uses. */
+interface WebglProgram {
+  variableNames: string[];
+  outputShape: number[];
+  userCode: string;
+}
+
+interface WebglBackendLike {
+  runWebGLProgram(program: WebglProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType): tf.TensorInfo;
+}
+
+// Output [2, batch, hidden]: plane 0 is h, plane 1 is c. Each plane is contiguous, so taking
+// it apart again (tf.unstack on axis 0) is a view on webgl, not another program.
+function lstmCellProgram(batch: number, hidden: number): WebglProgram {
+  return {
+    variableNames: ['gates', 'cPrev'],
+    outputShape: [2, batch, hidden],
+    userCode: `
+      float sigmoidOf(float v) {
+        return 1.0 / (1.0 + exp(-v));
+      }
+      // GLSL's tanh overflows to NaN for large |v| on some drivers; this form cannot.
+      float tanhOf(float v) {
+        float e = exp(-2.0 * abs(v));
+        return sign(v) * (1.0 - e) / (1.0 + e);
+      }
+      void main() {
+        ivec3 coords = getOutputCoords();
+        int b = coords.y;
+        int j = coords.z;
+        float i = sigmoidOf(getGates(b, j));
+        float f = sigmoidOf(getGates(b, j + ${hidden}));
+        float g = tanhOf(getGates(b, j + ${2 * hidden}));
+        float o = sigmoidOf(getGates(b, j + ${3 * hidden}));
+        float c = f * getCPrev(b, j) + i * g;
+        setOutput(coords.x == 0 ? o * tanhOf(c) : c);
+      }
+    `,
+  };
+}
+
+let programRuns = 0;
+
+/** How many times the fused program has run in this process (for tests and benchmarks). */
+export function webglLstmCellRuns(): number {
+  return programRuns;
+}
+
+tf.registerKernel({
+  kernelName: LSTM_CELL_KERNEL,
+  backendName: 'webgl',
+  kernelFunc: ({ inputs, backend }) => {
+    const { gates, cPrev } = inputs as { gates: tf.TensorInfo; cPrev: tf.TensorInfo };
+    const [batch, hidden] = cPrev.shape;
+    if (gates.shape.length !== 2 || gates.shape[0] !== batch || gates.shape[1] !== 4 * hidden) {
+      throw new Error(`${LSTM_CELL_KERNEL}: gates have shape [${gates.shape}], expected [${batch},${4 * hidden}]`);
+    }
+    programRuns++;
+    return (backend as unknown as WebglBackendLike).runWebGLProgram(lstmCellProgram(batch, hidden), [gates, cPrev], 'float32');
+  },
+});
+
+let enabled = true;
+
+/** Turns the fused program off (true: on, the default), e.g. to compare with the op path. */
+export function setWebglLstmCellEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether lstmSequenceOps uses the fused program now: on the webgl backend, unless turned off. */
+export function webglLstmCellActive(): boolean {
+  return enabled && tf.getBackend() === 'webgl';
+}
+
+// The gradient, with ordinary ops from the gate activations recomputed off the saved inputs
+// (cheaper to keep than the four activations): with i, f, g, o the activations and
+// k = tanh(c), dc = dC + dH·o·(1 − k²), and
+//   d(pre_i) = dc·g·i(1−i),  d(pre_f) = dc·c_prev·f(1−f),  d(pre_g) = dc·i(1−g²),
+//   d(pre_o) = dH·k·o(1−o),  d(c_prev) = dc·f.
+const fusedCell = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [gates, cPrev, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const packed = tf.engine().runKernel(LSTM_CELL_KERNEL, { gates, cPrev }) as tf.Tensor;
+  save([gates, cPrev, packed]);
+  return {
+    value: packed,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [savedGates, savedCPrev, savedPacked] = saved;
+      const [dH, dC] = tf.unstack(dy);
+      const c = tf.unstack(savedPacked)[1];
+      const [pi, pf, pg, po] = tf.split(savedGates, 4, 1);
+      const i = tf.sigmoid(pi);
+      const f = tf.sigmoid(pf);
+      const g = tf.tanh(pg);
+      const o = tf.sigmoid(po);
+      const k = tf.tanh(c);
+      const one = tf.scalar(1);
+      const sigmoidSlope = (s: tf.Tensor) => tf.mul(s, tf.sub(one, s));
+      const tanhSlope = (t: tf.Tensor) => tf.sub(one, tf.square(t));
+      const dc = tf.add(dC, tf.mul(tf.mul(dH, o), tanhSlope(k)));
+      const dGates = tf.concat(
+        [
+          tf.mul(tf.mul(dc, g), sigmoidSlope(i)),
+          tf.mul(tf.mul(dc, savedCPrev), sigmoidSlope(f)),
+          tf.mul(tf.mul(dc, i), tanhSlope(g)),
+          tf.mul(tf.mul(dH, k), sigmoidSlope(o)),
+        ],
+        1,
+      );
+      return [dGates, tf.mul(dc, f)];
+    },
+  };
+});
+
+/** One LSTM step's element-wise part on webgl: h and c from the pre-activation gates and c_prev. */
+export function webglLstmCell(gates: tf.Tensor2D, cPrev: tf.Tensor2D): { h: tf.Tensor2D; c: tf.Tensor2D } {
+  const packed = fusedCell(gates, cPrev) as tf.Tensor3D;
+  // packed is kept for the gradient; callers run inside tf.tidy, as the op path does.
+  const [h, c] = tf.unstack(packed) as tf.Tensor2D[];
+  return { h, c };
+}
