@@ -395,3 +395,55 @@ export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f32
     store<f32>(at(w, i), load<f32>(at(w, i)) - (lr * (mi / c1)) / (Mathf.sqrt(vi / c2) + eps));
   }
 }
+
+// ---- whole-direction LSTM loops ---------------------------------------------------------
+// One direction's walk through time as a single call, so that the two directions of a
+// bidirectional layer can run at once on two threads (each step's product is too small to
+// split). counts/offsets (i32 [T]): rows active at step t and their first packed row.
+
+/**
+ * Forward over all steps: per step pre = h·W_hhᵀ (whhT [H, 4H]), then lstmStep; the new h of
+ * the active rows goes to yP [R, H] at their packed rows. With `gates` not 0 it records the
+ * trace (gates [R, 4H], tanhCell, cellPrev and hPrev [R, H]).
+ */
+export function lstmForwardLoop(
+  gx: usize, whhT: usize, h: usize, c: usize, pre: usize, yP: usize,
+  gates: usize, tanhCell: usize, cellPrev: usize, hPrev: usize,
+  counts: usize, offsets: usize, T: i32, H: i32, reverse: i32,
+): void {
+  const G = 4 * H;
+  for (let s: i32 = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const n = load<i32>(counts + (<usize>t << 2));
+    if (n == 0) continue;
+    const off = load<i32>(offsets + (<usize>t << 2));
+    const rowBytes = <usize>(n * H) << 2;
+    gemm(h, H, 1, whhT, pre, n, G, H, 0);
+    if (gates) {
+      memory.copy(at(hPrev, off * H), h, rowBytes);
+      lstmStep(at(gx, off * G), pre, c, h, n, H, at(gates, off * G), at(tanhCell, off * H), at(cellPrev, off * H));
+    } else {
+      lstmStep(at(gx, off * G), pre, c, h, n, H, 0, 0, 0);
+    }
+    memory.copy(at(yP, off * H), h, rowBytes);
+  }
+}
+
+/**
+ * Backward over all steps (last first): per step lstmStepBackward with dy from dyP [R, H] at
+ * the packed rows, writing dG [R, 4H]; then dh = dG·W_hh (whh [4H, H]) over the active rows.
+ */
+export function lstmBackwardLoop(
+  gates: usize, tanhCell: usize, cellPrev: usize, whh: usize, dh: usize, dc: usize, dyP: usize, dG: usize,
+  counts: usize, offsets: usize, T: i32, H: i32, reverse: i32,
+): void {
+  const G = 4 * H;
+  for (let s: i32 = T - 1; s >= 0; s--) {
+    const t = reverse ? T - 1 - s : s;
+    const n = load<i32>(counts + (<usize>t << 2));
+    if (n == 0) continue;
+    const off = load<i32>(offsets + (<usize>t << 2));
+    lstmStepBackward(at(gates, off * G), at(tanhCell, off * H), at(cellPrev, off * H), dh, at(dyP, off * H), dc, at(dG, off * G), n, H);
+    gemm(at(dG, off * G), G, 1, whh, dh, n, H, G, 0);
+  }
+}

@@ -11,6 +11,41 @@ export interface Buffer {
   length: number;
 }
 
+/** One direction's LSTM forward walk through time (buffers in the engine's memory). */
+export interface LstmForwardLoopJob {
+  /** [R, 4H] input projections (+ biases) in packed rows. */
+  gx: Buffer;
+  /** [H, 4H]. */
+  whhT: Buffer;
+  /** [B, H] state in schedule order, updated in place. */
+  h: Buffer;
+  c: Buffer;
+  /** [B, 4H] scratch. */
+  pre: Buffer;
+  /** [R, H] receives each step's new h in packed rows. */
+  yP: Buffer;
+  /** Where given, the trace for the backward pass, in packed rows. */
+  trace: { gates: Buffer; tanhCell: Buffer; cellPrev: Buffer; hPrev: Buffer } | null;
+  reverse: boolean;
+}
+
+/** One direction's LSTM backward walk through time. */
+export interface LstmBackwardLoopJob {
+  gates: Buffer;
+  tanhCell: Buffer;
+  cellPrev: Buffer;
+  /** [4H, H]. */
+  whh: Buffer;
+  /** [B, H] state gradients in schedule order, updated in place. */
+  dh: Buffer;
+  dc: Buffer;
+  /** [R, H] the output gradient in packed rows. */
+  dyP: Buffer;
+  /** [R, 4H] receives the gate pre-activation gradients. */
+  dG: Buffer;
+  reverse: boolean;
+}
+
 export interface MatrixEngine {
   readonly name: string;
   /** Threads that large products use now (1 unless a worker thread is running). */
@@ -60,6 +95,12 @@ export interface MatrixEngine {
     w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array,
     lr: number, b1: number, b2: number, eps: number, c1: number, c2: number,
   ): void;
+  /**
+   * Optional whole-sequence LSTM loops, one job per direction over the same schedule
+   * (count/offset per step). An engine with a worker thread runs two jobs at once.
+   */
+  lstmForwardLoops?(count: Int32Array, offset: Int32Array, H: number, jobs: LstmForwardLoopJob[]): void;
+  lstmBackwardLoops?(count: Int32Array, offset: Int32Array, H: number, jobs: LstmBackwardLoopJob[]): void;
   /** Optional fused LSTM step backward: dG (at gOff) from the trace, dh + dy and dc (updated). */
   lstmStepBackward?(
     gates: Buffer, gOff: number, tanhCell: Buffer, cellPrev: Buffer, sOff: number,

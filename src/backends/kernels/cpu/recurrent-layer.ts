@@ -13,7 +13,7 @@
 // Like PyTorch's PackedSequence, the work is done on active (step, row) pairs only: the rows
 // are ordered so that those active at step t are a prefix of count[t] rows, and the step-major
 // matrices hold just those, so padding costs no arithmetic.
-import { transposeInto, type MatrixEngine } from './matrix-engine';
+import { transposeInto, type LstmBackwardLoopJob, type LstmForwardLoopJob, type MatrixEngine } from './matrix-engine';
 
 export type CellKind = 'lstm' | 'gru';
 
@@ -162,6 +162,9 @@ export function recurrentLayerForward(
   const R = sched.rows;
   // The engine's fused step, where it has one, runs the gate math next to its products.
   const fused = kind === 'lstm' ? engine.lstmStep !== undefined : engine.gruStep !== undefined;
+  // Where the engine walks a whole direction in one call, the directions run together (on two
+  // threads where it has a worker) after every direction's set-up.
+  const loops = kind === 'lstm' && fused && engine.lstmForwardLoops !== undefined;
   try {
     // Allocation phase: no `arr` is read until every buffer exists (wasm memory may grow).
     const xP = engine.alloc(R * I);
@@ -183,7 +186,12 @@ export function recurrentLayerForward(
               sOff: 0,
             }
           : null,
+      // The whole-direction loop's outputs: each step's new h and (trace) the h before it.
+      yP: loops ? engine.alloc(R * H) : null,
+      hPrevP: loops && keepTrace ? engine.alloc(R * H) : null,
     }));
+    const loopJobs: LstmForwardLoopJob[] = [];
+    const finishers: Array<() => void> = [];
     const xPa = engine.refresh(xP);
     for (let t = 0; t < T; t++) {
       for (let i = 0; i < count[t]; i++) {
@@ -216,7 +224,7 @@ export function recurrentLayerForward(
             gates: fused ? new Float32Array(0) : new Float32Array(R * G),
             aux: fused ? new Float32Array(0) : new Float32Array(R * H),
             cellPrev: kind === 'lstm' && !fused ? new Float32Array(R * H) : null,
-            hiddenPrev: new Float32Array(R * H),
+            hiddenPrev: new Float32Array(loops ? 0 : R * H),
           }
         : null;
       const bhh = p.bhh;
@@ -225,7 +233,14 @@ export function recurrentLayerForward(
         if (cState !== null) cState.set(c!);
         if (buf.bhh !== null) engine.refresh(buf.bhh).set(bhh);
         const ft = buf.fusedTrace;
-        for (let s = 0; s < T; s++) {
+        if (loops) {
+          loopJobs.push({
+            gx: buf.gx, whhT: buf.whhT, h: buf.h, c: buf.c!, pre: buf.pre, yP: buf.yP!, reverse: p.reverse,
+            trace: ft === null ? null : { gates: ft.gates, tanhCell: ft.aux, cellPrev: ft.cellPrev!, hPrev: buf.hPrevP! },
+          });
+        }
+        const fusedSteps = loops ? 0 : T;
+        for (let s = 0; s < fusedSteps; s++) {
           const t = p.reverse ? T - 1 - s : s;
           const n = count[t];
           if (n === 0) continue;
@@ -242,13 +257,23 @@ export function recurrentLayerForward(
           }
           for (let i = 0; i < n; i++) copyRow(h, i * H, y, (order[i] * T + t) * DH + d * H, H);
         }
-        if (cState !== null) c!.set(cState);
+      }
+      const finishFused = () => {
+        if (!fused) return;
+        if (buf.c !== null) c!.set(engine.refresh(buf.c));
+        const ft = buf.fusedTrace;
         if (trace !== null && ft !== null) {
           trace.gates = engine.keep(ft.gates);
           trace.aux = engine.keep(ft.aux);
           trace.cellPrev = ft.cellPrev === null ? null : engine.keep(ft.cellPrev);
         }
-      }
+        if (!loops) return;
+        if (trace !== null) trace.hiddenPrev = engine.keep(buf.hPrevP!);
+        const yP = engine.refresh(buf.yP!);
+        for (let t = 0; t < T; t++) {
+          for (let i = 0; i < count[t]; i++) copyRow(yP, (offset[t] + i) * H, y, (order[i] * T + t) * DH + d * H, H);
+        }
+      };
       // The gate math in JS (an engine without a fused step).
       const jsSteps = fused ? 0 : T;
       for (let s = 0; s < jsSteps; s++) {
@@ -306,10 +331,19 @@ export function recurrentLayerForward(
           }
         }
       }
-      hN.push(permuteRows(h, order, H, true));
-      if (c !== null) cN.push(permuteRows(c, order, H, true));
-      if (trace !== null) traces.push(trace);
+      const finish = () => {
+        finishFused();
+        hN[d] = permuteRows(engine.refresh(buf.h), order, H, true);
+        if (c !== null) cN[d] = permuteRows(c, order, H, true);
+        if (trace !== null) traces[d] = trace;
+      };
+      if (loops) finishers.push(finish);
+      else finish();
     });
+    if (loops) {
+      engine.lstmForwardLoops!(count, offset, H, loopJobs);
+      for (const finish of finishers) finish();
+    }
     return { y, hN, cN, trace: keepTrace ? { schedule: sched, xP: engine.keep(xP), dirs: traces } : null };
   } finally {
     engine.release();
@@ -330,6 +364,8 @@ export function recurrentLayerBackward(
   const DH = D * H;
   const { order, count, offset, rows: R } = trace.schedule;
   const fused = kind === 'lstm' ? engine.lstmStepBackward !== undefined : engine.gruStepBackward !== undefined;
+  // As in the forward pass: whole-direction loops, run together, before the products over all steps.
+  const loops = kind === 'lstm' && fused && engine.lstmBackwardLoops !== undefined;
   try {
     const xP = engine.from(trace.xP);
     const dX = engine.alloc(R * I);
@@ -356,8 +392,27 @@ export function recurrentLayerBackward(
         dWhh: engine.alloc(G * H),
         ones: engine.alloc(R),
         db: engine.alloc(G),
+        /** The direction's output gradient in packed rows (whole-direction loops). */
+        dyP: loops ? engine.alloc(R * H) : null,
       };
     });
+    if (loops) {
+      const jobs: LstmBackwardLoopJob[] = dirs.map((p, d) => {
+        const buf = bufs[d];
+        const fb = buf.fused!;
+        engine.refresh(fb.dh).set(permuteRows(dhN[d], order, H, false));
+        engine.refresh(fb.dc!).set(permuteRows(dcN[d], order, H, false));
+        const dyP = engine.refresh(buf.dyP!);
+        for (let t = 0; t < T; t++) {
+          for (let i = 0; i < count[t]; i++) copyRow(dy, (order[i] * T + t) * DH + d * H, dyP, (offset[t] + i) * H, H);
+        }
+        return {
+          gates: fb.gates, tanhCell: fb.aux, cellPrev: fb.cellPrev!, whh: buf.whh,
+          dh: fb.dh, dc: fb.dc!, dyP: buf.dyP!, dG: buf.dGx, reverse: p.reverse,
+        };
+      });
+      engine.lstmBackwardLoops!(count, offset, H, jobs);
+    }
     const grads: DirectionGrads[] = dirs.map((p, d) => {
       const buf = bufs[d];
       const tr = trace.dirs[d];
@@ -375,9 +430,12 @@ export function recurrentLayerBackward(
         const dhState = engine.refresh(fb.dh);
         const dcState = fb.dc === null ? null : engine.refresh(fb.dc);
         const dyStep = engine.refresh(fb.dy);
-        dhState.set(dh);
-        if (dcState !== null) dcState.set(dc!);
-        for (let s = T - 1; s >= 0; s--) {
+        // (After whole-direction loops the states hold their results already.)
+        if (!loops) {
+          dhState.set(dh);
+          if (dcState !== null) dcState.set(dc!);
+        }
+        for (let s = loops ? -1 : T - 1; s >= 0; s--) {
           const t = p.reverse ? T - 1 - s : s;
           const n = count[t];
           if (n === 0) continue;

@@ -2,13 +2,18 @@
 // are carved out of the module's linear memory by a bump allocator that is reset after every
 // kernel call; the gate math in JS works on Float32Array views of the same memory, so nothing
 // is copied between a product and the code that reads it.
-import type { Buffer, MatrixEngine } from '../cpu/matrix-engine';
+import type { Buffer, LstmBackwardLoopJob, LstmForwardLoopJob, MatrixEngine } from '../cpu/matrix-engine';
 import { MATRIX_SHARED_WASM_BASE64, MATRIX_WASM_BASE64 } from './matrix-wasm';
 
 /** Below this the module's own stack and data would live (the stub runtime uses none). */
 const HEAP_START = 65536;
-/** Int32 slots shared with the worker thread (inside the reserved first page). */
-const CONTROL_BYTE = 1024;
+/**
+ * Int32 slots shared with the worker thread, inside the reserved first page but clear of the
+ * module's static data, which AssemblyScript places from byte 1024 (Mathf.exp's table: a
+ * control block written there turned the scalar tails of the gate math, hidden sizes that are
+ * not a multiple of 4, into NaN).
+ */
+const CONTROL_BYTE = 32768;
 /**
  * Products smaller than this (multiply-adds) or with fewer rows are not worth a hand-off to the
  * worker: waking it costs tens to hundreds of microseconds, more than a per-step product of a
@@ -25,6 +30,15 @@ type GruStepBackward = (gates: number, hn: number, hPrev: number, dh: number, dy
 type AdamStep = (
   w: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number,
 ) => void;
+type Loop = (...args: number[]) => void;
+/** Runs `fn(...args[0])` here and, at the same time, export `op` on args[1] in the worker. */
+type RunPair = (fn: Loop, op: number, args: number[][]) => boolean;
+/** Worker operations (ctrl slot 13); 0 is a gemm share. */
+const OP_LSTM_FORWARD = 1;
+const OP_LSTM_BACKWARD = 2;
+/** Int32 slots of the control block; loop arguments start at slot 16. */
+const CONTROL_SLOTS = 48;
+const LOOP_ARGS = 16;
 type Gemm = (
   a: number, sAi: number, sAk: number, b: number, c: number, M: number, N: number, K: number, accumulate: number,
 ) => void;
@@ -89,22 +103,26 @@ export function createThreadedWasmMatrixEngine(): MatrixEngine | null {
   } catch {
     return null;
   }
-  const ctrl = new Int32Array(memory.buffer, CONTROL_BYTE, 16);
+  const ctrl = new Int32Array(memory.buffer, CONTROL_BYTE, CONTROL_SLOTS);
   // Slots: 0 job number (worker waits on it), 1 quit, 2..10 gemm arguments, 11 last job done,
-  // 12 set to 1 by the worker once it is running.
+  // 12 set to 1 by the worker once it is running, 13 operation (0 gemm, 1/2 LSTM forward/
+  // backward loop), 14 loop argument count, 16… loop arguments.
   const worker = new threads.Worker(
     `const { workerData } = require('node:worker_threads');
      const { memory, bytes, at } = workerData;
      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
      const gemm = inst.exports.gemm;
-     const ctrl = new Int32Array(memory.buffer, at, 16);
+     const loops = [null, inst.exports.lstmForwardLoop, inst.exports.lstmBackwardLoop];
+     const ctrl = new Int32Array(memory.buffer, at, ${CONTROL_SLOTS});
      let seen = 0;
      Atomics.store(ctrl, 12, 1);
      for (;;) {
        Atomics.wait(ctrl, 0, seen);
        seen = Atomics.load(ctrl, 0);
        if (Atomics.load(ctrl, 1) === 1) break;
-       gemm(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10]);
+       const op = ctrl[13];
+       if (op === 0) gemm(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10]);
+       else loops[op](...Array.from(ctrl.subarray(${LOOP_ARGS}, ${LOOP_ARGS} + ctrl[14])));
        Atomics.store(ctrl, 11, seen);
        Atomics.notify(ctrl, 11);
      }`,
@@ -126,6 +144,7 @@ export function createThreadedWasmMatrixEngine(): MatrixEngine | null {
     }
     const m0 = (M >> 3) << 2; // about half, a multiple of 4 rows
     job += 1;
+    ctrl[13] = 0;
     ctrl[2] = a + 4 * m0 * sAi;
     ctrl[3] = sAi;
     ctrl[4] = sAk;
@@ -138,18 +157,36 @@ export function createThreadedWasmMatrixEngine(): MatrixEngine | null {
     Atomics.store(ctrl, 0, job);
     Atomics.notify(ctrl, 0);
     gemm(a, sAi, sAk, b, c, m0, N, K, accumulate);
+    awaitWorker();
+  };
+  const awaitWorker = () => {
     for (let done = Atomics.load(ctrl, 11); done !== job; done = Atomics.load(ctrl, 11)) {
       if (Atomics.wait(ctrl, 11, done, 20_000) === 'timed-out') {
         throw new Error('seqflow: the matrix worker thread did not answer within 20 s');
       }
     }
   };
-  const engine = engineOn(instance, memory, split, 'wasm-simd-2t');
+  const runPair: RunPair = (fn, op, args) => {
+    if (!workerAlive || Atomics.load(ctrl, 12) !== 1 || args.length < 2) return false;
+    if (args[1].length > CONTROL_SLOTS - LOOP_ARGS) throw new Error('seqflow: too many loop arguments for the worker');
+    job += 1;
+    ctrl[13] = op;
+    ctrl[14] = args[1].length;
+    ctrl.set(args[1], LOOP_ARGS);
+    Atomics.store(ctrl, 0, job);
+    Atomics.notify(ctrl, 0);
+    fn(...args[0]);
+    awaitWorker();
+    return true;
+  };
+  const engine = engineOn(instance, memory, split, 'wasm-simd-2t', runPair);
   engine.parallelism = () => (workerAlive && Atomics.load(ctrl, 12) === 1 ? 2 : 1);
   return engine;
 }
 
-function engineOn(instance: WebAssembly.Instance, memory: WebAssembly.Memory, gemm: Gemm, name: string): MatrixEngine {
+function engineOn(instance: WebAssembly.Instance, memory: WebAssembly.Memory, gemm: Gemm, name: string, runPair?: RunPair): MatrixEngine {
+  const lstmForwardLoop = instance.exports.lstmForwardLoop as Loop;
+  const lstmBackwardLoop = instance.exports.lstmBackwardLoop as Loop;
   const lstmStep = instance.exports.lstmStep as LstmStep;
   const lstmStepBackward = instance.exports.lstmStepBackward as LstmStepBackward;
   const gruStep = instance.exports.gruStep as GruStep;
@@ -175,6 +212,20 @@ function engineOn(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ge
     arr.fill(0);
     return { arr, ptr, length };
   };
+  /** The schedule copied in above the kernel's buffers, the jobs run (two at once where a worker can take one). */
+  const runLoops = <J>(count: Int32Array, offset: Int32Array, jobs: J[], argsOf: (j: J, pc: number, po: number) => number[], fn: Loop, op: number) => {
+    const mark = top;
+    const pc = reserve(count.length);
+    const po = reserve(offset.length);
+    const ints = new Int32Array(memory.buffer);
+    ints.set(count, pc >> 2);
+    ints.set(offset, po >> 2);
+    const args = jobs.map((j) => argsOf(j, pc, po));
+    let first = 0;
+    if (runPair !== undefined && args.length >= 2 && runPair(fn, op, args.slice(0, 2))) first = 2;
+    for (let k = first; k < args.length; k++) fn(...args[k]);
+    top = mark;
+  };
   return {
     name,
     alloc,
@@ -187,6 +238,21 @@ function engineOn(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ge
     keep: (buf) => view(buf).slice(),
     release() {
       top = HEAP_START;
+    },
+    lstmForwardLoops(count, offset, H, jobs) {
+      const argsOf = (j: LstmForwardLoopJob, pc: number, po: number) => [
+        j.gx.ptr, j.whhT.ptr, j.h.ptr, j.c.ptr, j.pre.ptr, j.yP.ptr,
+        j.trace?.gates.ptr ?? 0, j.trace?.tanhCell.ptr ?? 0, j.trace?.cellPrev.ptr ?? 0, j.trace?.hPrev.ptr ?? 0,
+        pc, po, count.length, H, j.reverse ? 1 : 0,
+      ];
+      runLoops(count, offset, jobs, argsOf, lstmForwardLoop, OP_LSTM_FORWARD);
+    },
+    lstmBackwardLoops(count, offset, H, jobs) {
+      const argsOf = (j: LstmBackwardLoopJob, pc: number, po: number) => [
+        j.gates.ptr, j.tanhCell.ptr, j.cellPrev.ptr, j.whh.ptr, j.dh.ptr, j.dc.ptr, j.dyP.ptr, j.dG.ptr,
+        pc, po, count.length, H, j.reverse ? 1 : 0,
+      ];
+      runLoops(count, offset, jobs, argsOf, lstmBackwardLoop, OP_LSTM_BACKWARD);
     },
     adamStep(w, g, m, v, out, lr, b1, b2, eps, c1, c2) {
       const n = w.length;
