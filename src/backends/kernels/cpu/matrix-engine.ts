@@ -52,6 +52,8 @@ export interface MatrixEngine {
   parallelism?(): number;
   /** Zero-filled. Allocate everything a kernel needs before reading any `arr`. */
   alloc(length: number): Buffer;
+  /** Like alloc but with undefined contents: for buffers written whole before any read. */
+  scratch(length: number): Buffer;
   /** A buffer holding a copy of `values`. */
   from(values: Float32Array): Buffer;
   /** Re-reads `arr` after allocations (a no-op for the JS engine). */
@@ -115,6 +117,7 @@ function jsBuffer(arr: Float32Array): Buffer {
 export const jsEngine: MatrixEngine = {
   name: 'js',
   alloc: (length) => jsBuffer(new Float32Array(length)),
+  scratch: (length) => jsBuffer(new Float32Array(length)),
   from: (values) => jsBuffer(Float32Array.from(values)),
   refresh: (buf) => buf.arr,
   keep: (buf) => buf.arr,

@@ -167,11 +167,12 @@ export function recurrentLayerForward(
   const loops = kind === 'lstm' && fused && engine.lstmForwardLoops !== undefined;
   try {
     // Allocation phase: no `arr` is read until every buffer exists (wasm memory may grow).
-    const xP = engine.alloc(R * I);
+    // Scratch: buffers every element of which is written before it is read.
+    const xP = engine.scratch(R * I);
     const bufs = dirs.map(() => ({
-      wihT: engine.alloc(I * G),
-      gx: engine.alloc(R * G),
-      whhT: engine.alloc(H * G),
+      wihT: engine.scratch(I * G),
+      gx: engine.scratch(R * G),
+      whhT: engine.scratch(H * G),
       h: engine.alloc(B * H),
       pre: engine.alloc(B * G),
       c: fused && kind === 'lstm' ? engine.alloc(B * H) : null,
@@ -179,16 +180,16 @@ export function recurrentLayerForward(
       fusedTrace:
         fused && keepTrace
           ? {
-              gates: engine.alloc(R * G),
-              aux: engine.alloc(R * H),
-              cellPrev: kind === 'lstm' ? engine.alloc(R * H) : null,
+              gates: engine.scratch(R * G),
+              aux: engine.scratch(R * H),
+              cellPrev: kind === 'lstm' ? engine.scratch(R * H) : null,
               gOff: 0,
               sOff: 0,
             }
           : null,
       // The whole-direction loop's outputs: each step's new h and (trace) the h before it.
-      yP: loops ? engine.alloc(R * H) : null,
-      hPrevP: loops && keepTrace ? engine.alloc(R * H) : null,
+      yP: loops ? engine.scratch(R * H) : null,
+      hPrevP: loops && keepTrace ? engine.scratch(R * H) : null,
     }));
     const loopJobs: LstmForwardLoopJob[] = [];
     const finishers: Array<() => void> = [];
@@ -368,9 +369,10 @@ export function recurrentLayerBackward(
   const loops = kind === 'lstm' && fused && engine.lstmBackwardLoops !== undefined;
   try {
     const xP = engine.from(trace.xP);
-    const dX = engine.alloc(R * I);
+    // Scratch: buffers every element of which is written before it is read.
+    const dX = engine.scratch(R * I);
     const bufs = dirs.map((p, d) => {
-      const dGx = engine.alloc(R * G);
+      const dGx = engine.scratch(R * G);
       return {
         fused: fused
           ? {
@@ -385,15 +387,15 @@ export function recurrentLayerBackward(
         wih: engine.from(p.wih),
         whh: engine.from(p.whh),
         dGx,
-        dGh: kind === 'lstm' ? dGx : engine.alloc(R * G),
+        dGh: kind === 'lstm' ? dGx : engine.scratch(R * G),
         hPrev: engine.from(trace.dirs[d].hiddenPrev),
         dhRec: engine.alloc(B * H),
-        dWih: engine.alloc(G * I),
-        dWhh: engine.alloc(G * H),
+        dWih: engine.scratch(G * I),
+        dWhh: engine.scratch(G * H),
         ones: engine.alloc(R),
-        db: engine.alloc(G),
+        db: engine.scratch(G),
         /** The direction's output gradient in packed rows (whole-direction loops). */
-        dyP: loops ? engine.alloc(R * H) : null,
+        dyP: loops ? engine.scratch(R * H) : null,
       };
     });
     if (loops) {

@@ -226,11 +226,16 @@ function engineOn(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ge
     for (let k = first; k < args.length; k++) fn(...args[k]);
     top = mark;
   };
+  const scratch = (length: number): Buffer => {
+    const ptr = reserve(length);
+    return { arr: new Float32Array(memory.buffer, ptr, length), ptr, length };
+  };
   return {
     name,
     alloc,
+    scratch,
     from(values) {
-      const buf = alloc(values.length);
+      const buf = scratch(values.length);
       buf.arr.set(values);
       return buf;
     },
