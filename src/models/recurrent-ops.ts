@@ -3,6 +3,7 @@
 // Time-major: gx is [time, batch, gates·hidden], the input projection done by the caller.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SequenceSpans } from './recurrent-kernel-op';
+import { webglGruCell, webglGruCellActive } from './webgl-gru-cell';
 import { webglLstmCell, webglLstmCellActive } from './webgl-lstm-cell';
 
 export interface LstmSequenceResult {
@@ -80,18 +81,23 @@ export function gruSequenceOps(
   const gxSteps = tf.unstack(gx) as tf.Tensor2D[];
   const ys: tf.Tensor2D[] = new Array(T);
   let h = h0;
+  const fused = webglGruCellActive();
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
-    const gh = tf.add(tf.matMul(h, whh, false, true), bhh);
-    const [xr, xz, xn] = tf.split(gxSteps[t], 3, 1);
-    const [hr, hz, hn] = tf.split(gh, 3, 1);
-    const r = tf.sigmoid(tf.add(xr, hr));
-    const z = tf.sigmoid(tf.add(xz, hz));
-    const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
-    // (1 − z)·n + z·h = n + z·(h − n)
-    const hNew = tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D;
+    const gh = tf.add(tf.matMul(h, whh, false, true), bhh) as tf.Tensor2D;
+    const hNew = fused ? webglGruCell(gxSteps[t], gh, h) : gruCellOps(gxSteps[t], gh, h);
     ys[t] = tf.mul(masks[t], hNew);
     h = carry(masks[t], hNew, h);
   }
   return { y: tf.stack(ys) as tf.Tensor3D, hN: h };
+}
+
+function gruCellOps(gx: tf.Tensor2D, gh: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
+  const [xr, xz, xn] = tf.split(gx, 3, 1);
+  const [hr, hz, hn] = tf.split(gh, 3, 1);
+  const r = tf.sigmoid(tf.add(xr, hr));
+  const z = tf.sigmoid(tf.add(xz, hz));
+  const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
+  // (1 − z)·n + z·h = n + z·(h − n)
+  return tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D;
 }

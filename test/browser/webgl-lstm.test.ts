@@ -1,7 +1,8 @@
 /**
- * The fused WebGL LSTM cell (src/models/webgl-lstm-cell.ts) in Chromium (WebGL 2 on
- * SwiftShader): PyTorch parity of outputs, final states and every gradient through Recurrent's
- * op path on webgl, with the fused program shown to run once per step, and no tensors left.
+ * The fused WebGL LSTM and GRU cells (src/models/webgl-lstm-cell.ts, webgl-gru-cell.ts) in
+ * Chromium (WebGL 2 on SwiftShader): PyTorch parity of outputs, final states and every gradient
+ * through Recurrent's op path on webgl, with the fused program shown to run once per step, and
+ * no tensors left.
  */
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import type { ParityRun, WebglLstmHarness } from './fixtures/webgl-lstm';
 const TOL = 1e-4;
 const cases = readTorchCases();
 
-describe('fused WebGL LSTM cell in Chromium', () => {
+describe('fused WebGL LSTM and GRU cells in Chromium', () => {
   let outdir: string;
   let server: StaticServer;
   let browser: Chromium;
@@ -45,36 +46,28 @@ describe('fused WebGL LSTM cell in Chromium', () => {
 
   for (const c of cases) {
     const name = path.basename(c.file);
-    it(`${name}: outputs, final states, loss and all gradients within ${TOL} on webgl${c.kind === 'lstm' ? ', fused cell in use' : ''}`, async () => {
+    it(`${name}: outputs, final states, loss and all gradients within ${TOL} on webgl, fused ${c.kind} cell in use`, async () => {
       const fused = await parity('webgl', c, true);
       expect(fused.backend).toBe('webgl');
       expect(fused.tensorsAfter, 'tensors left').toBe(fused.tensorsBefore);
-      const steps = c.x[0].length;
-      const directions = c.bidirectional ? 2 : 1;
-      if (c.kind === 'lstm') {
-        expect(fused.fusedActive).toBe(true);
-        // One program per step of every layer and direction (the gradient runs none).
-        expect(fused.fusedRuns).toBe(steps * c.num_layers * directions);
-      } else {
-        // The GRU has no fused cell (yet): its op path is unchanged.
-        expect(fused.fusedRuns).toBe(0);
-      }
+      expect(fused.fusedActive).toEqual({ lstm: true, gru: true });
+      // One program per step of every layer and direction (the gradients run none).
+      const steps = c.x[0].length * c.num_layers * (c.bidirectional ? 2 : 1);
+      expect(fused.fusedRuns).toEqual(c.kind === 'lstm' ? { lstm: steps, gru: 0 } : { lstm: 0, gru: steps });
       expect(Object.keys(fused.diffs).filter((k) => k.startsWith('grad ') && k !== 'grad x').length).toBe(Object.keys(c.grad_weights).length);
       for (const [what, d] of Object.entries(fused.diffs)) expect(d, what).toBeLessThan(TOL);
 
-      if (c.kind === 'lstm') {
-        // The op path on webgl, for the record: the same case with the fused program off.
-        const plain = await parity('webgl', c, false);
-        expect(plain.fusedActive).toBe(false);
-        expect(plain.fusedRuns).toBe(0);
-        expect(plain.tensorsAfter).toBe(plain.tensorsBefore);
-        for (const [what, d] of Object.entries(plain.diffs)) expect(d, `op path: ${what}`).toBeLessThan(TOL);
-        const worst = (r: ParityRun) => Math.max(...Object.values(r.diffs)).toExponential(2);
-        console.log(
-          `${name} on webgl: worst diff fused ${worst(fused)}, op path ${worst(plain)}; ` +
-            `forward+grads ${fused.ms.toFixed(0)} ms fused vs ${plain.ms.toFixed(0)} ms op path (SwiftShader, one run)`,
-        );
-      }
+      // The op path on webgl, for the record: the same case with the fused programs off.
+      const plain = await parity('webgl', c, false);
+      expect(plain.fusedActive).toEqual({ lstm: false, gru: false });
+      expect(plain.fusedRuns).toEqual({ lstm: 0, gru: 0 });
+      expect(plain.tensorsAfter).toBe(plain.tensorsBefore);
+      for (const [what, d] of Object.entries(plain.diffs)) expect(d, `op path: ${what}`).toBeLessThan(TOL);
+      const worst = (r: ParityRun) => Math.max(...Object.values(r.diffs)).toExponential(2);
+      console.log(
+        `${name} on webgl: worst diff fused ${worst(fused)}, op path ${worst(plain)}; ` +
+          `forward+grads ${fused.ms.toFixed(0)} ms fused vs ${plain.ms.toFixed(0)} ms op path (SwiftShader, one run)`,
+      );
     });
   }
 });
