@@ -1,0 +1,49 @@
+// `npx ts-node bench/webgl-cells.ts [batch steps hidden reps]`: the fused WebGL LSTM/GRU cell
+// programs against the op path they replace, in headless Chromium (WebGL 2 on SwiftShader, so
+// CPU-emulated: ratios here say how much per-program overhead was saved, not GPU speed).
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { bundleForBrowser } from '../examples/browser/build';
+import { startStaticServer } from '../examples/browser/serve';
+import { launchChromium } from '../test/browser/chromium';
+import type { WebglCellsBench } from './webgl-cells-page';
+
+export async function main(args: string[]): Promise<void> {
+  const [batch, steps, hidden, reps] = [0, 1, 2, 3].map((i, k) => {
+    const v = Number(args[i] ?? [16, 20, 64, 5][k]);
+    if (!Number.isInteger(v) || v < 1) throw new Error(`bench webgl-cells: argument ${i + 1} must be a positive integer, got "${args[i]}"`);
+    return v;
+  });
+  const outdir = await mkdtemp(path.join(tmpdir(), 'seqflow-bench-webgl-'));
+  await bundleForBrowser({ entryPoints: { harness: path.join(__dirname, 'webgl-cells-page.ts') }, outdir });
+  await copyFile(path.join(__dirname, '..', 'test', 'browser', 'fixtures', 'harness.html'), path.join(outdir, 'harness.html'));
+  const server = await startStaticServer({ root: outdir });
+  const browser = await launchChromium();
+  try {
+    await browser.page.goto(`${server.url}harness.html`);
+    await browser.page.waitForFunction(() => 'seqflowHarness' in globalThis);
+    const time = (...a: Parameters<WebglCellsBench['time']>) =>
+      browser.page.evaluate((x) => (globalThis as unknown as { seqflowHarness: WebglCellsBench }).seqflowHarness.time(...x), a);
+    console.log(`webgl (SwiftShader) op path, 1 layer, batch ${batch}, ${steps} steps, hidden ${hidden}, median of ${reps}`);
+    for (const kind of ['lstm', 'gru'] as const) {
+      const plain = await time(kind, batch, steps, hidden, reps, false);
+      const fused = await time(kind, batch, steps, hidden, reps, true);
+      console.log(
+        `${kind}: forward ${plain.forwardMs.toFixed(1)} ms ops → ${fused.forwardMs.toFixed(1)} ms fused (×${(plain.forwardMs / fused.forwardMs).toFixed(2)}); ` +
+          `forward+grads ${plain.trainMs.toFixed(1)} ms → ${fused.trainMs.toFixed(1)} ms (×${(plain.trainMs / fused.trainMs).toFixed(2)})`,
+      );
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
