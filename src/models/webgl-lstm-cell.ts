@@ -24,19 +24,23 @@ interface WebglBackendLike {
 
 // Output [2, batch, hidden]: plane 0 is h, plane 1 is c. Each plane is contiguous, so taking
 // it apart again (tf.unstack on axis 0) is a view on webgl, not another program.
+const ACTIVATIONS_GLSL = `
+  float sigmoidOf(float v) {
+    return 1.0 / (1.0 + exp(-v));
+  }
+  // GLSL's tanh overflows to NaN for large |v| on some drivers; this form cannot.
+  float tanhOf(float v) {
+    float e = exp(-2.0 * abs(v));
+    return sign(v) * (1.0 - e) / (1.0 + e);
+  }
+`;
+
 function lstmCellProgram(batch: number, hidden: number): WebglProgram {
   return {
     variableNames: ['gates', 'cPrev'],
     outputShape: [2, batch, hidden],
     userCode: `
-      float sigmoidOf(float v) {
-        return 1.0 / (1.0 + exp(-v));
-      }
-      // GLSL's tanh overflows to NaN for large |v| on some drivers; this form cannot.
-      float tanhOf(float v) {
-        float e = exp(-2.0 * abs(v));
-        return sign(v) * (1.0 - e) / (1.0 + e);
-      }
+      ${ACTIVATIONS_GLSL}
       void main() {
         ivec3 coords = getOutputCoords();
         int b = coords.y;
@@ -52,7 +56,81 @@ function lstmCellProgram(batch: number, hidden: number): WebglProgram {
   };
 }
 
+// The backward pass, from the saved gates, c_prev, the packed output hc = [h; c] and dy = [dH; dC]:
+// with i, f, g, o the activations and k = tanh(c), dc = dC + dH·o·(1 − k²), and
+//   d(pre_i) = dc·g·i(1−i),  d(pre_f) = dc·c_prev·f(1−f),  d(pre_g) = dc·i(1−g²),
+//   d(pre_o) = dH·k·o(1−o),  d(c_prev) = dc·f.
+// Two programs (d(gates) [batch, 4·hidden] and d(c_prev) [batch, hidden]): one program with
+// both side by side would need a column slice, itself a program, to take them apart.
+const BACKWARD_PRELUDE_GLSL = `
+  ${ACTIVATIONS_GLSL}
+  float gateI; float gateF; float gateG; float gateO; float slopeC; float dcTotal; float dHidden; float tanhC;
+  void activations(int b, int j) {
+    gateI = sigmoidOf(getGates(b, j));
+    gateF = sigmoidOf(getGates(b, j + HIDDEN));
+    gateG = tanhOf(getGates(b, j + 2 * HIDDEN));
+    gateO = sigmoidOf(getGates(b, j + 3 * HIDDEN));
+    tanhC = tanhOf(getHc(1, b, j));
+    dHidden = getDy(0, b, j);
+    dcTotal = getDy(1, b, j) + dHidden * gateO * (1.0 - tanhC * tanhC);
+  }
+`;
+
+function lstmGateGradProgram(batch: number, hidden: number): WebglProgram {
+  return {
+    variableNames: ['gates', 'cPrev', 'hc', 'dy'],
+    outputShape: [batch, 4 * hidden],
+    userCode: `
+      #define HIDDEN ${hidden}
+      ${BACKWARD_PRELUDE_GLSL}
+      void main() {
+        ivec2 coords = getOutputCoords();
+        int b = coords.x;
+        int gate = coords.y / HIDDEN;
+        int j = coords.y - gate * HIDDEN;
+        activations(b, j);
+        float result;
+        if (gate == 0) {
+          result = dcTotal * gateG * gateI * (1.0 - gateI);
+        } else if (gate == 1) {
+          result = dcTotal * getCPrev(b, j) * gateF * (1.0 - gateF);
+        } else if (gate == 2) {
+          result = dcTotal * gateI * (1.0 - gateG * gateG);
+        } else {
+          result = dHidden * tanhC * gateO * (1.0 - gateO);
+        }
+        setOutput(result);
+      }
+    `,
+  };
+}
+
+function lstmCPrevGradProgram(batch: number, hidden: number): WebglProgram {
+  return {
+    variableNames: ['gates', 'cPrev', 'hc', 'dy'],
+    outputShape: [batch, hidden],
+    userCode: `
+      #define HIDDEN ${hidden}
+      ${BACKWARD_PRELUDE_GLSL}
+      void main() {
+        ivec2 coords = getOutputCoords();
+        activations(coords.x, coords.y);
+        setOutput(dcTotal * gateF);
+      }
+    `,
+  };
+}
+
+export const LSTM_CELL_GRAD_KERNEL = 'SeqflowLstmCellGrad';
+
 let programRuns = 0;
+let gradRuns = 0;
+
+/** How many times the fused backward pair of programs has run in this process. */
+export function webglLstmCellGradRuns(): number {
+  return gradRuns;
+}
+
 
 /** How many times the fused program has run in this process (for tests and benchmarks). */
 export function webglLstmCellRuns(): number {
@@ -73,6 +151,22 @@ tf.registerKernel({
   },
 });
 
+tf.registerKernel({
+  kernelName: LSTM_CELL_GRAD_KERNEL,
+  backendName: 'webgl',
+  kernelFunc: ({ inputs, backend }) => {
+    const { gates, cPrev, hc, dy } = inputs as Record<'gates' | 'cPrev' | 'hc' | 'dy', tf.TensorInfo>;
+    const [batch, hidden] = cPrev.shape;
+    const webgl = backend as unknown as WebglBackendLike;
+    const all = [gates, cPrev, hc, dy];
+    gradRuns++;
+    return [
+      webgl.runWebGLProgram(lstmGateGradProgram(batch, hidden), all, 'float32'),
+      webgl.runWebGLProgram(lstmCPrevGradProgram(batch, hidden), all, 'float32'),
+    ];
+  },
+});
+
 let enabled = true;
 
 /** Turns the fused program off (true: on, the default), e.g. to compare with the op path. */
@@ -85,11 +179,7 @@ export function webglLstmCellActive(): boolean {
   return enabled && tf.getBackend() === 'webgl';
 }
 
-// The gradient, with ordinary ops from the gate activations recomputed off the saved inputs
-// (cheaper to keep than the four activations): with i, f, g, o the activations and
-// k = tanh(c), dc = dC + dH·o·(1 − k²), and
-//   d(pre_i) = dc·g·i(1−i),  d(pre_f) = dc·c_prev·f(1−f),  d(pre_g) = dc·i(1−g²),
-//   d(pre_o) = dH·k·o(1−o),  d(c_prev) = dc·f.
+// The gradient is the backward pair of programs above, on the inputs and output saved here.
 const fusedCell = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [gates, cPrev, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   const packed = tf.engine().runKernel(LSTM_CELL_KERNEL, { gates, cPrev }) as tf.Tensor;
@@ -98,28 +188,7 @@ const fusedCell = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) =>
     value: packed,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [savedGates, savedCPrev, savedPacked] = saved;
-      const [dH, dC] = tf.unstack(dy);
-      const c = tf.unstack(savedPacked)[1];
-      const [pi, pf, pg, po] = tf.split(savedGates, 4, 1);
-      const i = tf.sigmoid(pi);
-      const f = tf.sigmoid(pf);
-      const g = tf.tanh(pg);
-      const o = tf.sigmoid(po);
-      const k = tf.tanh(c);
-      const one = tf.scalar(1);
-      const sigmoidSlope = (s: tf.Tensor) => tf.mul(s, tf.sub(one, s));
-      const tanhSlope = (t: tf.Tensor) => tf.sub(one, tf.square(t));
-      const dc = tf.add(dC, tf.mul(tf.mul(dH, o), tanhSlope(k)));
-      const dGates = tf.concat(
-        [
-          tf.mul(tf.mul(dc, g), sigmoidSlope(i)),
-          tf.mul(tf.mul(dc, savedCPrev), sigmoidSlope(f)),
-          tf.mul(tf.mul(dc, i), tanhSlope(g)),
-          tf.mul(tf.mul(dH, k), sigmoidSlope(o)),
-        ],
-        1,
-      );
-      return [dGates, tf.mul(dc, f)];
+      return tf.engine().runKernel(LSTM_CELL_GRAD_KERNEL, { gates: savedGates, cPrev: savedCPrev, hc: savedPacked, dy }) as tf.Tensor[];
     },
   };
 });
