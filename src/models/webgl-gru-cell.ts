@@ -16,19 +16,23 @@ interface WebglBackendLike {
   runWebGLProgram(program: WebglProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType): tf.TensorInfo;
 }
 
+const ACTIVATIONS_GLSL = `
+  float sigmoidOf(float v) {
+    return 1.0 / (1.0 + exp(-v));
+  }
+  // GLSL's tanh overflows to NaN for large |v| on some drivers; this form cannot.
+  float tanhOf(float v) {
+    float e = exp(-2.0 * abs(v));
+    return sign(v) * (1.0 - e) / (1.0 + e);
+  }
+`;
+
 function gruCellProgram(batch: number, hidden: number): WebglProgram {
   return {
     variableNames: ['gx', 'gh', 'hPrev'],
     outputShape: [batch, hidden],
     userCode: `
-      float sigmoidOf(float v) {
-        return 1.0 / (1.0 + exp(-v));
-      }
-      // GLSL's tanh overflows to NaN for large |v| on some drivers; this form cannot.
-      float tanhOf(float v) {
-        float e = exp(-2.0 * abs(v));
-        return sign(v) * (1.0 - e) / (1.0 + e);
-      }
+      ${ACTIVATIONS_GLSL}
       void main() {
         ivec2 coords = getOutputCoords();
         int b = coords.x;
@@ -42,7 +46,82 @@ function gruCellProgram(batch: number, hidden: number): WebglProgram {
   };
 }
 
+// The backward pass, from the saved gx, gh, h_prev and dy = dH': with r, z the gate
+// activations, a = gx_n + r·gh_n, n = tanh(a) and h' = n + z·(h − n),
+//   d(h) = dH'·z,  d(a) = dH'·(1 − z)·(1 − n²),  d(pre_z) = dH'·(h − n)·z(1 − z),
+//   d(pre_r) = d(a)·gh_n·r(1 − r);  d(gx) = [d(pre_r), d(pre_z), d(a)],
+//   d(gh) = [d(pre_r), d(pre_z), d(a)·r].
+// Three programs, one per output: one program with all side by side would need column
+// slices, each itself a program, to take them apart.
+const BACKWARD_PRELUDE_GLSL = `
+  ${ACTIVATIONS_GLSL}
+  float gateR; float gateZ; float dPreR; float dPreZ; float dA; float dOut;
+  void gradients(int b, int j) {
+    gateR = sigmoidOf(getGx(b, j) + getGh(b, j));
+    gateZ = sigmoidOf(getGx(b, j + HIDDEN) + getGh(b, j + HIDDEN));
+    float ghN = getGh(b, j + 2 * HIDDEN);
+    float n = tanhOf(getGx(b, j + 2 * HIDDEN) + gateR * ghN);
+    dOut = getDy(b, j);
+    dA = dOut * (1.0 - gateZ) * (1.0 - n * n);
+    dPreZ = dOut * (getHPrev(b, j) - n) * gateZ * (1.0 - gateZ);
+    dPreR = dA * ghN * gateR * (1.0 - gateR);
+  }
+`;
+
+/** d(gx) or, with `recurrent`, d(gh): they differ in the n block only. */
+function gruProjectionGradProgram(batch: number, hidden: number, recurrent: boolean): WebglProgram {
+  return {
+    variableNames: ['gx', 'gh', 'hPrev', 'dy'],
+    outputShape: [batch, 3 * hidden],
+    userCode: `
+      #define HIDDEN ${hidden}
+      ${BACKWARD_PRELUDE_GLSL}
+      void main() {
+        ivec2 coords = getOutputCoords();
+        int b = coords.x;
+        int gate = coords.y / HIDDEN;
+        int j = coords.y - gate * HIDDEN;
+        gradients(b, j);
+        float result;
+        if (gate == 0) {
+          result = dPreR;
+        } else if (gate == 1) {
+          result = dPreZ;
+        } else {
+          result = ${recurrent ? 'dA * gateR' : 'dA'};
+        }
+        setOutput(result);
+      }
+    `,
+  };
+}
+
+function gruHPrevGradProgram(batch: number, hidden: number): WebglProgram {
+  return {
+    variableNames: ['gx', 'gh', 'hPrev', 'dy'],
+    outputShape: [batch, hidden],
+    userCode: `
+      #define HIDDEN ${hidden}
+      ${BACKWARD_PRELUDE_GLSL}
+      void main() {
+        ivec2 coords = getOutputCoords();
+        gradients(coords.x, coords.y);
+        setOutput(dOut * gateZ);
+      }
+    `,
+  };
+}
+
+export const GRU_CELL_GRAD_KERNEL = 'SeqflowGruCellGrad';
+
 let programRuns = 0;
+let gradRuns = 0;
+
+/** How many times the fused backward programs have run (once per step) in this process. */
+export function webglGruCellGradRuns(): number {
+  return gradRuns;
+}
+
 
 /** How many times the fused program has run in this process (for tests and benchmarks). */
 export function webglGruCellRuns(): number {
@@ -65,6 +144,23 @@ tf.registerKernel({
   },
 });
 
+tf.registerKernel({
+  kernelName: GRU_CELL_GRAD_KERNEL,
+  backendName: 'webgl',
+  kernelFunc: ({ inputs, backend }) => {
+    const { gx, gh, hPrev, dy } = inputs as Record<'gx' | 'gh' | 'hPrev' | 'dy', tf.TensorInfo>;
+    const [batch, hidden] = hPrev.shape;
+    const webgl = backend as unknown as WebglBackendLike;
+    const all = [gx, gh, hPrev, dy];
+    gradRuns++;
+    return [
+      webgl.runWebGLProgram(gruProjectionGradProgram(batch, hidden, false), all, 'float32'),
+      webgl.runWebGLProgram(gruProjectionGradProgram(batch, hidden, true), all, 'float32'),
+      webgl.runWebGLProgram(gruHPrevGradProgram(batch, hidden), all, 'float32'),
+    ];
+  },
+});
+
 let enabled = true;
 
 /** Turns the fused program off (true: on, the default), e.g. to compare with the op path. */
@@ -77,11 +173,7 @@ export function webglGruCellActive(): boolean {
   return enabled && tf.getBackend() === 'webgl';
 }
 
-// The gradient, with ordinary ops from the gates recomputed off the saved inputs: with
-// r, z the gate activations, a = gx_n + r·gh_n, n = tanh(a) and h' = n + z·(h − n),
-//   d(h) = dH'·z,  d(a) = dH'·(1 − z)·(1 − n²),  d(pre_z) = dH'·(h − n)·z(1 − z),
-//   d(pre_r) = d(a)·gh_n·r(1 − r);  d(gx) = [d(pre_r), d(pre_z), d(a)],
-//   d(gh) = [d(pre_r), d(pre_z), d(a)·r].
+// The gradient is the backward programs above, on the inputs saved here.
 const fusedCell = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [gx, gh, hPrev, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   const h = tf.engine().runKernel(GRU_CELL_KERNEL, { gx, gh, hPrev }) as tf.Tensor;
@@ -90,16 +182,7 @@ const fusedCell = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) =>
     value: h,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [savedGx, savedGh, savedHPrev] = saved;
-      const [xr, xz, xn] = tf.split(savedGx, 3, 1);
-      const [hr, hz, hn] = tf.split(savedGh, 3, 1);
-      const r = tf.sigmoid(tf.add(xr, hr));
-      const z = tf.sigmoid(tf.add(xz, hz));
-      const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
-      const one = tf.scalar(1);
-      const dA = tf.mul(tf.mul(dy, tf.sub(one, z)), tf.sub(one, tf.square(n)));
-      const dPreZ = tf.mul(tf.mul(dy, tf.sub(savedHPrev, n)), tf.mul(z, tf.sub(one, z)));
-      const dPreR = tf.mul(tf.mul(dA, hn), tf.mul(r, tf.sub(one, r)));
-      return [tf.concat([dPreR, dPreZ, dA], 1), tf.concat([dPreR, dPreZ, tf.mul(dA, r)], 1), tf.mul(dy, z)];
+      return tf.engine().runKernel(GRU_CELL_GRAD_KERNEL, { gx: savedGx, gh: savedGh, hPrev: savedHPrev, dy }) as tf.Tensor[];
     },
   };
 });
