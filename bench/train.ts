@@ -270,7 +270,7 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
     fullLengths: new Int32Array(BATCH).fill(SEQ_LEN),
   }));
   const makeOptimizer = () => (config.optimizer === 'sgd' ? tf.train.sgd(LEARNING_RATE) : tf.train.adam(LEARNING_RATE));
-  // seqflow's own optimizers: one loop per variable on cpu and wasm (SIMD for Adam), tf.train's elsewhere.
+  // seqflow's own optimizers: one loop per variable (Adam on cpu and wasm, SIMD; SGD on cpu), tf.train's elsewhere.
   const makeSeqflowOptimizer = () => (config.optimizer === 'sgd' ? new FusedSgd(LEARNING_RATE) : new FusedAdam(LEARNING_RATE));
   const outWidth = config.hidden * (config.bidirectional ? 2 : 1);
 
@@ -475,7 +475,7 @@ export async function main(argv: string[]): Promise<void> {
             inferExamplesPerSecond: round(r.seqflowFullLength.inferExamplesPerSecond),
             examplesPerCpuSecond: round(r.seqflowFullLength.examplesPerCpuSecond),
           },
-          seqflowOptimizer: `${CONFIGS[name].optimizer === 'sgd' ? 'FusedSgd' : 'FusedAdam'} (tf.train's off cpu/wasm)`,
+          seqflowOptimizer: `${CONFIGS[name].optimizer === 'sgd' ? 'FusedSgd (tf.train.sgd off cpu)' : 'FusedAdam (tf.train.adam off cpu/wasm)'}`,
           tfjsLayers: r.layers
             ? { examplesPerSecond: round(r.layers.examplesPerSecond, 2), inferExamplesPerSecond: round(r.layers.inferExamplesPerSecond, 2) }
             : 'skipped',

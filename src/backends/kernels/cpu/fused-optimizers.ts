@@ -1,5 +1,5 @@
 // Adam and SGD whose update is one loop over each variable's typed array on the backends that
-// keep tensors in this process's memory (cpu, wasm). tfjs's own optimizers build the update
+// keep tensors in this process's memory (Adam: cpu and wasm; SGD: cpu only). tfjs's own optimizers build the update
 // from ~8 element-wise ops per variable: on cpu each runs through a generic per-element
 // callback, on wasm each is a separate pass plus a tensor allocation, and with a 12.9k×64
 // embedding that is a large share of a training step (on wasm ~12% for the BiLSTM benchmark);
@@ -16,7 +16,7 @@ function entries(grads: Gradients): Array<[string, tf.Tensor]> {
   return Array.isArray(grads) ? grads.map((g) => [g.name, g.tensor] as [string, tf.Tensor]) : Object.entries(grads);
 }
 
-/** Backends whose dataSync is a host-memory copy, where one loop per variable pays. */
+/** Backends whose dataSync is a host-memory copy, where one Adam loop per variable pays. */
 function fusesOn(backend: string): boolean {
   return backend === 'cpu' || backend === 'wasm';
 }
@@ -132,7 +132,8 @@ export class FusedSgd extends tf.Optimizer {
   }
 
   applyGradients(variableGradients: Gradients): void {
-    if (!fusesOn(tf.getBackend())) {
+    // SGD is one native op per variable on wasm already; the copies out and back would cost more.
+    if (tf.getBackend() !== 'cpu') {
       this.fallback ??= tf.train.sgd(this.learningRate);
       this.fallback.applyGradients(variableGradients);
       this.incrementIterations();
