@@ -21,8 +21,10 @@ function median(xs: number[]): number {
 }
 
 const bench = {
-  async time(kind: RecurrentKind, batch: number, steps: number, hidden: number, reps: number, fused: boolean): Promise<CellTiming> {
+  async time(kind: RecurrentKind, batch: number, steps: number, hidden: number, reps: number, fused: boolean, pack = true): Promise<CellTiming> {
     await useBackend('webgl');
+    // tfjs's packed 2×2 texel layout (its default) or one value per texel, as the fused programs use.
+    tf.env().set('WEBGL_PACK', pack);
     setWebglLstmCellEnabled(fused);
     setWebglGruCellEnabled(fused);
     const layer = new Recurrent({ kind, inputSize: hidden, hiddenSize: hidden, numLayers: 1, implementation: 'ops', seed: 3 });

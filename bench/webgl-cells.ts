@@ -1,4 +1,4 @@
-// `npx ts-node bench/webgl-cells.ts [batch steps hidden reps]`: the fused WebGL LSTM/GRU cell
+// `npx ts-node bench/webgl-cells.ts [batch steps hidden reps [unpacked]]`: the fused WebGL LSTM/GRU cell
 // programs against the op path they replace, in headless Chromium (WebGL 2 on SwiftShader, so
 // CPU-emulated: ratios here say how much per-program overhead was saved, not GPU speed).
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +15,8 @@ export async function main(args: string[]): Promise<void> {
     if (!Number.isInteger(v) || v < 1) throw new Error(`bench webgl-cells: argument ${i + 1} must be a positive integer, got "${args[i]}"`);
     return v;
   });
+  // 'unpacked': tfjs's own ops also use one value per texel, as the fused programs do.
+  const pack = args[4] !== 'unpacked';
   const outdir = await mkdtemp(path.join(tmpdir(), 'seqflow-bench-webgl-'));
   await bundleForBrowser({ entryPoints: { harness: path.join(__dirname, 'webgl-cells-page.ts') }, outdir });
   await copyFile(path.join(__dirname, '..', 'test', 'browser', 'fixtures', 'harness.html'), path.join(outdir, 'harness.html'));
@@ -25,10 +27,10 @@ export async function main(args: string[]): Promise<void> {
     await browser.page.waitForFunction(() => 'seqflowHarness' in globalThis);
     const time = (...a: Parameters<WebglCellsBench['time']>) =>
       browser.page.evaluate((x) => (globalThis as unknown as { seqflowHarness: WebglCellsBench }).seqflowHarness.time(...x), a);
-    console.log(`webgl (SwiftShader) op path, 1 layer, batch ${batch}, ${steps} steps, hidden ${hidden}, median of ${reps}`);
+    console.log(`webgl (SwiftShader) op path, 1 layer, batch ${batch}, ${steps} steps, hidden ${hidden}, median of ${reps}${pack ? '' : ', WEBGL_PACK off'}`);
     for (const kind of ['lstm', 'gru'] as const) {
-      const plain = await time(kind, batch, steps, hidden, reps, false);
-      const fused = await time(kind, batch, steps, hidden, reps, true);
+      const plain = await time(kind, batch, steps, hidden, reps, false, pack);
+      const fused = await time(kind, batch, steps, hidden, reps, true, pack);
       console.log(
         `${kind}: forward ${plain.forwardMs.toFixed(1)} ms ops → ${fused.forwardMs.toFixed(1)} ms fused (×${(plain.forwardMs / fused.forwardMs).toFixed(2)}); ` +
           `forward+grads ${plain.trainMs.toFixed(1)} ms → ${fused.trainMs.toFixed(1)} ms (×${(plain.trainMs / fused.trainMs).toFixed(2)})`,
