@@ -1,7 +1,7 @@
-// `npm run bench -- <name> [args]`: runs bench/<name>.ts (pipeline, train, elmo), or all of them.
+// `npm run bench -- <name> [args]`: runs bench/<name>.ts (pipeline, train, elmo, webgl-cells), or all of them.
 import * as path from 'node:path';
 
-const names = ['pipeline', 'train', 'elmo'];
+const names = ['pipeline', 'train', 'elmo', 'webgl-cells'];
 
 async function main(): Promise<void> {
   const [which, ...args] = process.argv.slice(2);
