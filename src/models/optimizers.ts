@@ -29,7 +29,7 @@ export function resolveOptimizer(
   switch (optimizer) {
     case 'adam':
       // PyTorch's Adam defaults (beta1 0.9, beta2 0.999, eps 1e-8) rather than tfjs's eps 1e-7.
-      // The fused versions update each variable in one loop on cpu and are tf.train's elsewhere.
+      // The fused versions update each variable in one loop (Adam on cpu and wasm, SGD on cpu) and are tf.train's elsewhere.
       return { optimizer: new FusedAdam(lr, 0.9, 0.999, 1e-8), owned: true };
     case 'sgd':
       return { optimizer: new FusedSgd(lr), owned: true };
