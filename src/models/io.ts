@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { assignSavedWeights, littleEndianBytes } from './weight-bytes';
 import { TextClassifier, validateConfig, type ClassifierArchitecture } from './classifier';
 import type { TextSettings, VocabJSON } from './text-encoding';
 
@@ -317,28 +318,7 @@ function buildClassifier(configRaw: unknown, vocabRaw: unknown, manifestRaw: unk
     seed: config.seed,
   });
   try {
-    const own = model.namedWeights();
-    const problems: string[] = [];
-    const inFile = new Set<string>();
-    for (const w of manifest.weights) {
-      inFile.add(w.name);
-      const v = own[w.name];
-      if (!v) problems.push(`unexpected weight "${w.name}"`);
-      else if (v.shape.length !== w.shape.length || v.shape.some((d, j) => d !== w.shape[j])) {
-        problems.push(`weight "${w.name}" has shape [${w.shape}], the config needs [${v.shape}]`);
-      }
-    }
-    for (const [name, v] of Object.entries(own)) if (!inFile.has(name)) problems.push(`missing weight "${name}" (shape [${v.shape}])`);
-    if (problems.length) throw new Error(`${manifestFile}: ${problems.join('; ')}`);
-    const values = fromLittleEndianBytes(bytes);
-    let offset = 0;
-    tf.tidy(() => {
-      for (const w of manifest.weights) {
-        const size = w.shape.reduce((a, b) => a * b, 1);
-        own[w.name].assign(tf.tensor(values.subarray(offset, offset + size), w.shape, 'float32'));
-        offset += size;
-      }
-    });
+    assignSavedWeights(model.namedWeights(), manifest.weights, bytes, manifestFile);
     return model;
   } catch (err) {
     model.dispose();
@@ -426,28 +406,6 @@ function parseJson(content: string | Uint8Array | ArrayBuffer, file: string): un
   } catch (err) {
     throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
   }
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-function littleEndianBytes(values: Float32Array): Uint8Array {
-  const bytes = new Uint8Array(values.length * 4);
-  if (LITTLE_ENDIAN) bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-  else {
-    const view = new DataView(bytes.buffer);
-    values.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  }
-  return bytes;
-}
-
-function fromLittleEndianBytes(bytes: Uint8Array): Float32Array {
-  const out = new Float32Array(bytes.byteLength / 4);
-  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
-  else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
-  }
-  return out;
 }
 
 function concatBuffers(buffers: ArrayBuffer[]): ArrayBuffer {

@@ -19,6 +19,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { WeightsManifest } from '../io';
+import { assignSavedWeights, littleEndianBytes } from '../weight-bytes';
 import type { TextSettings, VocabJSON } from '../text-encoding';
 import { Elmo, type ElmoConfig } from './elmo';
 import { ElmoClassifier } from './elmo-classifier';
@@ -67,28 +68,6 @@ function elmoSettings(elmo: Elmo): SavedElmoSettings {
   };
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-function toLittleEndian(parts: Float32Array[]): Uint8Array {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const bytes = new Uint8Array(total * 4);
-  const view = new DataView(bytes.buffer);
-  let offset = 0;
-  for (const p of parts) {
-    if (LITTLE_ENDIAN) bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), offset * 4);
-    else p.forEach((v, i) => view.setFloat32((offset + i) * 4, v, true));
-    offset += p.length;
-  }
-  return bytes;
-}
-
-function fromLittleEndian(bytes: Uint8Array): Float32Array {
-  const out = new Float32Array(bytes.byteLength / 4);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
-  return out;
-}
-
 /** Every file's contents for a saved ElmoClassifier. */
 export async function elmoClassifierToFiles(model: ElmoClassifier, opts: { metadata?: Record<string, unknown> } = {}): Promise<Record<FileName, string | Uint8Array>> {
   const { pooling, wordEmbeddingDim, dropout, fineTune, seed } = model.config;
@@ -114,7 +93,7 @@ export async function elmoClassifierToFiles(model: ElmoClassifier, opts: { metad
     'config.json': `${JSON.stringify(config, null, 2)}\n`,
     'vocab.json': JSON.stringify(model.encoding.vocab.toJSON()),
     'weights.json': `${JSON.stringify(manifest, null, 2)}\n`,
-    'weights.bin': toLittleEndian(parts),
+    'weights.bin': littleEndianBytes(concatFloat32(parts)),
     'elmo/options.json': bilm.options,
     'elmo/weights.hdf5': bilm.weights,
   };
@@ -266,31 +245,20 @@ export async function loadElmoClassifier(dir: string): Promise<ElmoClassifier> {
     throw new Error(`${where('config.json')}: ${(err as Error).message}`);
   }
   try {
-    const own = model.namedWeights();
-    const problems: string[] = [];
-    const inFile = new Set<string>();
-    for (const w of manifest.weights) {
-      inFile.add(w.name);
-      const v = own[w.name];
-      if (!v) problems.push(`unexpected weight "${w.name}"`);
-      else if (v.shape.length !== w.shape.length || v.shape.some((d, j) => d !== w.shape[j])) {
-        problems.push(`weight "${w.name}" has shape [${w.shape}], the config and biLM need [${v.shape}]`);
-      }
-    }
-    for (const [name, v] of Object.entries(own)) if (!inFile.has(name)) problems.push(`missing weight "${name}" (shape [${v.shape}])`);
-    if (problems.length) throw new Error(`${where('weights.json')}: ${problems.join('; ')}`);
-    const values = fromLittleEndian(bytes);
-    let offset = 0;
-    tf.tidy(() => {
-      for (const w of manifest.weights) {
-        const size = w.shape.reduce((a, b) => a * b, 1);
-        own[w.name].assign(tf.tensor(values.subarray(offset, offset + size), w.shape, 'float32'));
-        offset += size;
-      }
-    });
+    assignSavedWeights(model.namedWeights(), manifest.weights, bytes, where('weights.json'), 'the config and biLM need');
     return model;
   } catch (err) {
     model.dispose();
     throw err;
   }
+}
+
+function concatFloat32(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
