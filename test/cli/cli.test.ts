@@ -3,27 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { main } from '../../src/cli/main';
+import { runCli } from './run-cli';
 import { csvField } from '../../src/cli/csv-writer';
 import { useBackend } from '../../src/backends';
 
 const WORDNET = path.resolve(__dirname, '../../../shared/data/wordnet-nouns/train.csv');
 
-/** Runs the CLI in-process, capturing what it prints. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-}
+const run = runCli;
 
 function parseCsvLines(text: string): string[][] {
   // The files written here hold no quoted newlines; split on CRLF and handle quoted commas.

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { main } from '../../src/cli/main';
+import { runCli } from './run-cli';
 import { csvField } from '../../src/cli/csv-writer';
 import { loadAnyClassifier } from '../../src/cli/model-folder';
 import { useBackend } from '../../src/backends';
@@ -19,21 +19,7 @@ import { fixture, maxAbsDiff } from '../models/elmo/fixtures';
 const REVIEWS = path.resolve(__dirname, '../../../shared/data/amazon-fine-foods/train.csv');
 const ELMO = `${fixture('options.json')},${fixture('lm_weights.hdf5')}`;
 
-/** Runs the CLI in-process, capturing what it prints. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-}
+const run = runCli;
 
 async function records(file: string): Promise<Record<string, string>[]> {
   const out: Record<string, string>[] = [];
