@@ -3,29 +3,9 @@
 // gh [batch, 3·hidden] (h·W_hhᵀ + b_hh) and h_prev [batch, hidden] to the new h. Registered
 // for 'webgl' only, by name, without importing tfjs-backend-webgl (see webgl-lstm-cell.ts).
 import * as tf from '@tensorflow/tfjs-core';
+import { ACTIVATIONS_GLSL, type WebglBackendLike, type WebglProgram } from './webgl-program';
 
 export const GRU_CELL_KERNEL = 'SeqflowGruCell';
-
-interface WebglProgram {
-  variableNames: string[];
-  outputShape: number[];
-  userCode: string;
-}
-
-interface WebglBackendLike {
-  runWebGLProgram(program: WebglProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType): tf.TensorInfo;
-}
-
-const ACTIVATIONS_GLSL = `
-  float sigmoidOf(float v) {
-    return 1.0 / (1.0 + exp(-v));
-  }
-  // GLSL's tanh overflows to NaN for large |v| on some drivers; this form cannot.
-  float tanhOf(float v) {
-    float e = exp(-2.0 * abs(v));
-    return sign(v) * (1.0 - e) / (1.0 + e);
-  }
-`;
 
 function gruCellProgram(batch: number, hidden: number): WebglProgram {
   return {

@@ -8,33 +8,12 @@
 // runWebGLProgram, and a program is a plain object. That keeps the webgl package in its own
 // lazily loaded chunk of a browser bundle.
 import * as tf from '@tensorflow/tfjs-core';
+import { ACTIVATIONS_GLSL, type WebglBackendLike, type WebglProgram } from './webgl-program';
 
 export const LSTM_CELL_KERNEL = 'SeqflowLstmCell';
 
-/** The parts of tfjs-backend-webgl's GPGPUProgram that this program uses. */
-interface WebglProgram {
-  variableNames: string[];
-  outputShape: number[];
-  userCode: string;
-}
-
-interface WebglBackendLike {
-  runWebGLProgram(program: WebglProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType): tf.TensorInfo;
-}
-
 // Output [2, batch, hidden]: plane 0 is h, plane 1 is c. Each plane is contiguous, so taking
 // it apart again (tf.unstack on axis 0) is a view on webgl, not another program.
-const ACTIVATIONS_GLSL = `
-  float sigmoidOf(float v) {
-    return 1.0 / (1.0 + exp(-v));
-  }
-  // GLSL's tanh overflows to NaN for large |v| on some drivers; this form cannot.
-  float tanhOf(float v) {
-    float e = exp(-2.0 * abs(v));
-    return sign(v) * (1.0 - e) / (1.0 + e);
-  }
-`;
-
 function lstmCellProgram(batch: number, hidden: number): WebglProgram {
   return {
     variableNames: ['gates', 'cPrev'],
