@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { random } from './random-values';
 import { jsEngine, type MatrixEngine } from '../../../src/backends/kernels/cpu/matrix-engine';
 import { createThreadedWasmMatrixEngine, createWasmMatrixEngine } from '../../../src/backends/kernels/wasm/wasm-engine';
 import { matrixEngine, prepareMatrixEngine, setMatrixEngine } from '../../../src/backends/kernels/engine-choice';
-
-function random(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 /** Reference in float64: C[M,N] = init + A·B, A given as [M,K] or transposed [K,M]. */
 function reference(a: Float32Array, b: Float32Array, init: Float32Array, M: number, N: number, K: number, aT: boolean): Float64Array {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { random } from './random-values';
 import { type MatrixEngine } from '../../../src/backends/kernels/cpu/matrix-engine';
 import { recurrentLayerBackward, recurrentLayerForward, type LayerArgs } from '../../../src/backends/kernels/cpu/recurrent-layer';
 import { createThreadedWasmMatrixEngine, createWasmMatrixEngine } from '../../../src/backends/kernels/wasm/wasm-engine';
-
-function random(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 /** A bidirectional LSTM layer with uneven lengths (one row empty) and a hidden size with a scalar tail. */
 function layerArgs(H: number): LayerArgs {
