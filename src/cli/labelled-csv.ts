@@ -10,6 +10,7 @@ import { pad } from '../pipeline/pad';
 import { shuffle } from '../pipeline/shuffle';
 import { batch } from '../pipeline/batch';
 import { collate } from '../pipeline/collate';
+import { encodeLabels } from '../pipeline/labels';
 import type { Batch, Example, Operator } from '../pipeline/types';
 import type { TextEncoding, TextSettings } from '../models/text-encoding';
 
@@ -111,12 +112,11 @@ export async function trainingData(file: string, o: TrainingDataOptions): Promis
   const seqLength = o.seqLength ?? automaticSeqLength(lengths);
   const text: TextSettings = { preprocess: 'notebook', tokenizer: 'basic_english', seqLength, padding: 'post', truncating: 'post', padToken: '<PAD>' };
   const padId = vocab.tokenToId('<PAD>');
-  const classOf = new Map(labels.map((l, i) => [l, i]));
 
   const batches = (ds: Dataset<LabelledRow>, shuffled: boolean): Dataset<Batch> => {
     const examples = tokens(ds).pipe(
       encode(vocab, { key: 'text' }),
-      (source: AsyncIterable<{ text: Int32Array | number[]; label: string }>) => withClass(source, classOf),
+      encodeLabels(labels, { key: 'label' }),
       pad({ key: 'text', length: seqLength, value: padId }),
     ) as Dataset<Example>;
     const ordered = shuffled ? examples.pipe(shuffle(Math.max(1, Math.min(trainCount, 50_000)), { seed: o.seed })) : examples;
@@ -130,10 +130,6 @@ export async function trainingData(file: string, o: TrainingDataOptions): Promis
     text,
     counts: { rows: total, dropped: droppedRows, train: trainCount, validation: total - trainCount, perLabel },
   };
-}
-
-async function* withClass<R extends { label: string }>(source: AsyncIterable<R>, classOf: Map<string, number>): AsyncIterable<Omit<R, 'label'> & { label: number }> {
-  for await (const r of source) yield { ...r, label: classOf.get(r.label)! };
 }
 
 /** Long enough for 95% of the training texts, a multiple of 8, between 8 and 200 tokens. */
@@ -154,32 +150,12 @@ export interface ScoredBatches {
 export function evaluationBatches(rows: Dataset<LabelledRow>, encoding: TextEncoding, labels: readonly string[], batchSize: number): ScoredBatches {
   const classOf = new Map(labels.map((l, i) => [l, i]));
   const unknown = new Map<string, number>();
-  const L = encoding.settings.seqLength;
-  async function* generate(): AsyncGenerator<Batch> {
-    let buffer: { ids: Int32Array; length: number; label: number }[] = [];
-    const flush = (): Batch => {
-      const size = buffer.length;
-      const ids = new Int32Array(size * L);
-      const lengths = new Int32Array(size);
-      const out = new Int32Array(size);
-      buffer.forEach((e, r) => {
-        ids.set(e.ids, r * L);
-        lengths[r] = e.length;
-        out[r] = e.label;
-      });
-      buffer = [];
-      return { ids, lengths, labels: out, size, seqLength: L };
-    };
-    for await (const row of rows) {
+  const knownRows: Operator<LabelledRow, Example> = async function* (source) {
+    for await (const row of source) {
       const label = classOf.get(row.label);
-      if (label === undefined) {
-        unknown.set(row.label, (unknown.get(row.label) ?? 0) + 1);
-        continue;
-      }
-      buffer.push({ ...encoding.encode(row.text), label });
-      if (buffer.length === batchSize) yield flush();
+      if (label === undefined) unknown.set(row.label, (unknown.get(row.label) ?? 0) + 1);
+      else yield { ...encoding.encode(row.text), label };
     }
-    if (buffer.length > 0) yield flush();
-  }
-  return { batches: { [Symbol.asyncIterator]: generate }, unknown };
+  };
+  return { batches: rows.pipe(knownRows, batch(batchSize), collate()), unknown };
 }
