@@ -6,7 +6,9 @@
 // of issue 5, on each Node backend, beside tfjs-layers' LSTM on the same backend (same
 // process, same embedding op and head) and PyTorch (../shared/reference/seed_lstm.py).
 // Each configuration + backend runs in its own child process so that its peak RSS is its own;
-// seqflow is measured first and its peak RSS read before tfjs-layers runs.
+// seqflow is measured first and its peak RSS read before tfjs-layers is even loaded. The child
+// runs this file compiled to JavaScript (bundled once with esbuild, packages left external), as a
+// user runs the published package: under ts-node the TypeScript compiler alone would add ~80 MB.
 // One JSON line per configuration and backend.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,7 +17,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as TfLayers from '@tensorflow/tfjs-layers';
 import { Embedding } from '../src/models/embedding';
 import { Recurrent } from '../src/models/recurrent';
 import { registerGradients } from '../src/models/gradients';
@@ -257,10 +259,11 @@ function registerChainedOps(): void {
 
 async function worker(config: BenchConfig, backend: string, args: Args): Promise<void> {
   registerGradients();
-  registerChainedOps();
   if (!(await tf.setBackend(backend))) throw new Error(`bench train: backend ${backend} did not start`);
   if (args.engine !== null) setMatrixEngine(args.engine);
   await tf.ready();
+  // What the process holds before any data or model: Node, tfjs-core and its backends, seqflow.
+  const loadedRssMb = process.memoryUsage().rss / 2 ** 20;
 
   const data = loadData(Math.max(args.steps, args.layersSteps) + 1);
   const batchTensors = data.batches.map((b) => ({
@@ -316,6 +319,9 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
 
   let layers: Rates | null = null;
   if (args.layers) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tfl = require('@tensorflow/tfjs-layers') as typeof TfLayers;
+    registerChainedOps();
     const model = tfl.sequential();
     for (let l = 0; l < config.layers; l++) {
       const returnSequences = l < config.layers - 1;
@@ -351,7 +357,7 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
     vocabSize: data.vocabSize,
     meanLength: round(data.meanLength),
     steps: args.steps,
-    seqflow: { ...seqflow, peakRssMb: seqflowPeakRss },
+    seqflow: { ...seqflow, peakRssMb: seqflowPeakRss, loadedRssMb },
     seqflowFullLength: seqflowFull,
     layers,
     leakedTensors: leaked,
@@ -425,14 +431,28 @@ function mergeTorch(
   };
 }
 
-function runWorker(config: ConfigName, backend: string, argv: string[]): Record<string, unknown> {
-  // This file is loaded straight into the child (not through bench/run.ts) so the child needs
-  // nothing but ts-node's require hook.
-  const script = `require(${JSON.stringify(__filename)}).main(${JSON.stringify([...argv, '--worker', config, backend])})` +
+/**
+ * This file as one CommonJS module (its own imports bundled, npm packages external), written
+ * under node_modules/.cache so that those packages resolve from it; `__dirname` keeps pointing
+ * at bench/ for the data and reference paths.
+ */
+function compiledWorker(): string {
+  const target = path.resolve(__dirname, '../node_modules/.cache/seqflow-bench/train.cjs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  esbuild.buildSync({
+    entryPoints: [__filename], outfile: target, bundle: true, packages: 'external', format: 'cjs',
+    platform: 'node', target: 'node20', logLevel: 'error', define: { __dirname: JSON.stringify(__dirname) },
+  });
+  return target;
+}
+
+function runWorker(script: string, config: ConfigName, backend: string, argv: string[]): Record<string, unknown> {
+  const call = `require(${JSON.stringify(script)}).main(${JSON.stringify([...argv, '--worker', config, backend])})` +
     `.catch((e) => { console.error(e); process.exit(1); })`;
   const out = execFileSync(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-e', script],
+    ['-e', call],
     { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'], cwd: path.resolve(__dirname, '..') },
   );
   const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
@@ -447,13 +467,16 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const passOn = argv.filter((a, i) => !['--configs', '--backends'].includes(a) && !['--configs', '--backends'].includes(argv[i - 1]));
+  // Any one-time set-up (tfjs gradients bundled to CommonJS) happens here, not in a measured child.
+  registerGradients();
+  const script = compiledWorker();
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`;
   for (const name of args.configs) {
     const config = CONFIGS[name];
     const torchBefore = args.torch ? runTorch(config, args) : { missing: 'skipped (--no-torch)' };
-    const results = args.backends.map((backend) => runWorker(name, backend, passOn) as {
+    const results = args.backends.map((backend) => runWorker(script, name, backend, passOn) as {
       backend: string; engine: string; vocabSize: number; meanLength: number; steps: number; leakedTensors: number;
-      seqflow: Rates & { peakRssMb: number }; seqflowFullLength: Rates; layers: Rates | null;
+      seqflow: Rates & { peakRssMb: number; loadedRssMb: number }; seqflowFullLength: Rates; layers: Rates | null;
     });
     const torchAfter = args.torch && args.torchRuns > 1 ? runTorch(config, args) : null;
     const torch = mergeTorch(torchBefore, torchAfter);
@@ -470,6 +493,7 @@ export async function main(argv: string[]): Promise<void> {
           inferExamplesPerSecond: round(r.seqflow.inferExamplesPerSecond),
           examplesPerCpuSecond: round(r.seqflow.examplesPerCpuSecond),
           peakRssMb: round(r.seqflow.peakRssMb),
+          rssBeforeDataMb: round(r.seqflow.loadedRssMb),
           fullLength: {
             examplesPerSecond: round(r.seqflowFullLength.examplesPerSecond),
             inferExamplesPerSecond: round(r.seqflowFullLength.inferExamplesPerSecond),
