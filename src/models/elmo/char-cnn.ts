@@ -3,6 +3,7 @@
  * over characters, then the activation, as bilm-tf orders them) → highway → projection.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { PAD_CHAR } from './char-ids';
 import { gatherRows } from './gather-rows';
 import { highway, HighwayWeights } from './highway';
 
@@ -31,12 +32,26 @@ export function charCnn(weights: CharCnnWeights, charIds: tf.Tensor2D, activatio
     for (let k = 0; k < ids.length; k++) {
       if (!(ids[k] >= 0 && ids[k] < rows)) throw new Error(`charCnn: character id ${ids[k]} at token ${Math.floor(k / maxChars)} is outside 0..${rows - 1}`);
     }
+    // Past the longest token's last character every window holds only padding (or only the
+    // "no token" zeros) in every row, so all such windows give one value per row: computing
+    // the first of them stands for the rest, max and gradient alike (ties route to the first).
+    // Words are short, so this cuts the convolutions' work several times over.
+    let used = 0;
+    for (let t = 0; t < nTokens; t++) {
+      const row = t * maxChars;
+      for (let c = maxChars - 1; c >= used; c--) {
+        if (ids[row + c] !== PAD_CHAR + 1 && ids[row + c] !== 0) {
+          used = c + 1;
+          break;
+        }
+      }
+    }
     const pooled = weights.convW.map((w, i) => {
       // The convolution as one matMul over character windows gathered straight from the
       // embedding table: one gather (scatterND gradient) replaces lookup, slices and concat,
       // and needs no Conv2DBackpropFilter (missing on wasm).
       const [width, , count] = w.shape;
-      const positions = maxChars - width + 1;
+      const positions = Math.min(maxChars, used + width) - width + 1;
       const windowIds = new Int32Array(nTokens * positions * width);
       for (let t = 0, o = 0; t < nTokens; t++) {
         const row = t * maxChars;
