@@ -191,3 +191,25 @@ export function initWeights(options: ElmoOptions, vocabSize: number | undefined,
   });
   return built!;
 }
+
+/** Replaces every biLM weight by a trainable variable holding the same values. */
+export function makeWeightsTrainable(weights: BiLmWeights): void {
+  const swap = <T extends tf.Tensor>(t: T): T => {
+    if (t instanceof tf.Variable) return t;
+    const v = tf.variable(t, true) as unknown as T;
+    t.dispose();
+    return v;
+  };
+  const c = weights.charCnn;
+  c.charEmbed = swap(c.charEmbed);
+  c.convW = c.convW.map(swap);
+  c.convB = c.convB.map(swap);
+  c.highway = c.highway.map((h) => ({ wCarry: swap(h.wCarry), bCarry: swap(h.bCarry), wTransform: swap(h.wTransform), bTransform: swap(h.bTransform) }));
+  if (c.projection) c.projection = { w: swap(c.projection.w), b: swap(c.projection.b) };
+  for (const cells of [weights.forward, weights.backward]) {
+    cells.forEach((cell, k) => {
+      cells[k] = { wx: swap(cell.wx), wh: swap(cell.wh), bias: swap(cell.bias), projection: cell.projection && swap(cell.projection) };
+    });
+  }
+  if (weights.softmax) weights.softmax = { w: swap(weights.softmax.w), b: swap(weights.softmax.b) };
+}

@@ -9,8 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Embedding } from '../embedding';
 import { TextEncoding, type TextSettings, type VocabJSON } from '../text-encoding';
-import { listWeights } from './bilm-weights';
-import type { BiLmWeights } from './bilm-weights';
+import { listWeights, makeWeightsTrainable } from './bilm-weights';
 import type { Elmo } from './elmo';
 
 export interface ElmoClassifierInit {
@@ -36,27 +35,6 @@ export interface ElmoPrediction {
 }
 
 const MASK_FILL = -1e9;
-
-/** Replaces every biLM weight by a trainable variable holding the same values. */
-function makeTrainable(weights: BiLmWeights): void {
-  const swap = <T extends tf.Tensor>(t: T): T => {
-    if (t instanceof tf.Variable) return t;
-    const v = tf.variable(t, true) as unknown as T;
-    t.dispose();
-    return v;
-  };
-  const c = weights.charCnn;
-  c.charEmbed = swap(c.charEmbed);
-  c.convW = c.convW.map(swap);
-  c.convB = c.convB.map(swap);
-  c.highway = c.highway.map((h) => ({ wCarry: swap(h.wCarry), bCarry: swap(h.bCarry), wTransform: swap(h.wTransform), bTransform: swap(h.bTransform) }));
-  if (c.projection) c.projection = { w: swap(c.projection.w), b: swap(c.projection.b) };
-  for (const cells of [weights.forward, weights.backward]) {
-    cells.forEach((cell, k) => {
-      cells[k] = { wx: swap(cell.wx), wh: swap(cell.wh), bias: swap(cell.bias), projection: cell.projection && swap(cell.projection) };
-    });
-  }
-}
 
 export class ElmoClassifier {
   readonly elmo: Elmo;
@@ -84,7 +62,7 @@ export class ElmoClassifier {
     this.noiseSeed = seed;
     this.elmo = init.elmo;
     if (this.config.fineTune) {
-      makeTrainable(this.elmo.bilm.weights);
+      makeWeightsTrainable(this.elmo.bilm.weights);
       this.elmo.clearCache();
       this.elmo.cacheWords = false;
       this.elmo.disableSentenceCache();

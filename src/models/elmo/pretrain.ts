@@ -10,8 +10,8 @@ import seedrandom from 'seedrandom';
 import { registerGradients } from '../gradients';
 import { clipByGlobalNorm } from '../optimizers';
 import { BiLm } from './bilm';
-import { initWeights } from './bilm-weights';
-import type { SoftmaxWeights } from './bilm-weights';
+import { initWeights, makeWeightsTrainable } from './bilm-weights';
+import type { BiLmWeights, SoftmaxWeights } from './bilm-weights';
 import { batchToCharIds, CharIdBatch } from './char-ids';
 import { gatherRows } from './gather-rows';
 import { saveBiLm } from './load';
@@ -44,6 +44,12 @@ export interface PretrainConfig {
   heldOut?: Sentences;
   /** Write options.json, weights.hdf5 and vocab.txt here after each epoch (Node). */
   checkpointDir?: string;
+  /**
+   * Continue from these weights (a checkpoint's, read with `loadBiLmWeights`) instead of fresh
+   * ones: they must hold the softmax, and `vocab` must be the checkpoint's vocabulary. They are
+   * made trainable in place and belong to the returned biLM. Optimizer slots start afresh.
+   */
+  initialWeights?: BiLmWeights;
   /** Stop an epoch after this many batches (for quick runs). */
   maxBatchesPerEpoch?: number;
   seed?: number;
@@ -289,7 +295,16 @@ export async function pretrainBiLm(sentences: Sentences, config: PretrainConfig)
   if (typeof softmaxMode !== 'string' && !(softmaxMode.sampled > 0 && softmaxMode.sampled < vocab.size)) {
     throw new Error(`pretrain: softmax.sampled must be between 1 and the vocabulary size − 1 (${vocab.size - 1})`);
   }
-  const weights = initWeights(options, vocab.size, seed);
+  const weights = config.initialWeights ?? initWeights(options, vocab.size, seed);
+  if (config.initialWeights) {
+    const rows = weights.softmax?.w.shape[0];
+    if (rows !== vocab.size) {
+      throw new Error(rows === undefined
+        ? 'pretrain: initialWeights hold no softmax (softmax/W, softmax/b), so training cannot continue from them'
+        : `pretrain: initialWeights' softmax has ${rows} rows but the vocabulary has ${vocab.size} words (pass the checkpoint's vocab.txt as vocab)`);
+    }
+    makeWeightsTrainable(weights);
+  }
   const bilm = new BiLm({ ...options, n_tokens_vocab: vocab.size }, weights, false);
   const softmax = weights.softmax!;
   const ownOptimizer = typeof config.optimizer !== 'object';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/backends';
 import { BiLm } from '../../../src/models/elmo/bilm';
 import { batchToCharIds } from '../../../src/models/elmo/char-ids';
-import { loadBiLm } from '../../../src/models/elmo/load';
+import { loadBiLm, loadBiLmWeights, loadElmoOptions } from '../../../src/models/elmo/load';
 import { LmVocab } from '../../../src/models/elmo/lm-vocab';
 import { perplexity, pretrainBiLm, tinyElmoOptions } from '../../../src/models/elmo/pretrain';
 import { readLines } from '../../../src/pipeline/read-lines';
@@ -96,6 +96,19 @@ describe('biLM pre-training', () => {
     expect(p1.forward).toBeCloseTo(last.forwardPerplexity!, 6);
     loaded.dispose();
     bilm.dispose();
+
+    // resuming: training continues from the checkpoint's weights, not from scratch
+    const options = await loadElmoOptions(path.join(dir, 'options.json'));
+    const resumed = await pretrainBiLm(train, {
+      options, epochs: 1, batchSize: 32, maxTokens: 10, vocab: loadedVocab, optimizer: 'adam', learningRate: 0.01, dropout: 0,
+      initialWeights: await loadBiLmWeights(options, path.join(dir, 'weights.hdf5')),
+    });
+    expect(resumed.history[0].loss).toBeLessThan(first.loss - 0.3);
+    resumed.bilm.dispose();
+    const otherVocab = await LmVocab.build(train, { maxSize: 100 });
+    const weights = await loadBiLmWeights(options, path.join(dir, 'weights.hdf5'));
+    await expect(pretrainBiLm(train, { options, vocab: otherVocab, initialWeights: weights })).rejects.toThrow(/softmax has 300 rows but the vocabulary has 100/);
+    new BiLm(options, weights).dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
