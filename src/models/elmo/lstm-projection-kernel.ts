@@ -1,12 +1,16 @@
 /**
  * One projected LSTM layer over a whole sequence as a single tfjs op with a hand-written
- * gradient (backpropagation through time in typed arrays). The per-step tfjs version issues
- * ~15 kernel calls a step and autodiff doubles them; here the recurrence is one call each way,
- * which is what makes pre-training on cpu and wasm practical for the fixture-to-small sizes.
+ * gradient (backpropagation through time). The per-step tfjs version issues ~15 kernel calls a
+ * step and autodiff doubles them; here the recurrence is one call each way. Each step treats
+ * all batch rows at once: the recurrent and projection products go through seqflow's matrix
+ * engine (SIMD WebAssembly where available), only the element-wise gate math is JavaScript, and
+ * the weight gradients are one product each over all steps after the backward walk.
  * Same arithmetic as `runLstmStack`: TF gate order i, j, f, o, the forget bias already in the
  * input term, cell clip, projection, projection clip, masked steps carrying the state.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { matrixEngine } from '../../backends/kernels/engine-choice';
+import { transposeInto } from '../../backends/kernels/cpu/matrix-engine';
 
 export interface FusedLayerInput {
   /** x·Wx + bias (+ forget bias on the f quarter): [batch, steps, 4 * dim]. */
@@ -41,18 +45,20 @@ export function fusedLstmProjectionLayer(input: FusedLayerInput): FusedLayerOutp
   const cellClip = input.cellClip ?? Infinity;
   const projClip = input.projClip ?? Infinity;
   const mask = input.mask;
+  const rows = steps * batch;
   const finalC = new Float32Array(batch * dim);
   const finalH = new Float32Array(batch * proj);
   if (input.c0) finalC.set(input.c0);
-  if (input.h0) finalH.set(input.h0);
-  // Per step, what the backward pass needs.
-  const gates = new Float32Array(steps * batch * four); // i, j, f, o after their activations
-  const cPrevAll = new Float32Array(steps * batch * dim);
-  const tanhC = new Float32Array(steps * batch * dim);
-  const cellPass = new Uint8Array(steps * batch * dim); // 1 where the cell clip let the gradient through
-  const mAll = new Float32Array(steps * batch * dim);
-  const hPrevAll = new Float32Array(steps * batch * proj);
-  const projPass = new Uint8Array(steps * batch * proj);
+  // What the backward pass needs, in time-major rows (step t, batch row b at t * batch + b).
+  const gates = new Float32Array(rows * four); // i, j, f, o after their activations
+  const cPrevAll = new Float32Array(rows * dim);
+  const tanhC = new Float32Array(rows * dim);
+  const cellPass = new Uint8Array(rows * dim); // 1 where the cell clip let the gradient through
+  const projPass = new Uint8Array(rows * proj);
+  // [steps + 1, batch, proj]: block t is the h entering step t; the last block is the final h.
+  let hAll: Float32Array = new Float32Array(0);
+  // [steps, batch, dim]: o · tanh(c), zero at masked steps.
+  let mAll: Float32Array = new Float32Array(0);
 
   const op = tf.customGrad(((xwT: tf.Tensor, whT: tf.Tensor, wpT: tf.Tensor) => {
     const xw = xwT.dataSync() as Float32Array;
@@ -60,117 +66,166 @@ export function fusedLstmProjectionLayer(input: FusedLayerInput): FusedLayerOutp
     const wp = wpT.dataSync() as Float32Array;
     const out = new Float32Array(batch * steps * proj);
     const c = finalC;
-    const h = finalH;
-    const z = new Float64Array(four);
-    const m = new Float64Array(dim);
-    for (let t = 0; t < steps; t++) {
-      for (let b = 0; b < batch; b++) {
-        const live = mask[b * steps + t] !== 0;
-        const sb = t * batch + b;
-        hPrevAll.set(h.subarray(b * proj, (b + 1) * proj), sb * proj);
-        cPrevAll.set(c.subarray(b * dim, (b + 1) * dim), sb * dim);
-        if (!live) continue;
-        const xo = (b * steps + t) * four;
-        for (let g = 0; g < four; g++) z[g] = xw[xo + g];
-        for (let k = 0; k < proj; k++) {
-          const hk = h[b * proj + k];
-          if (hk === 0) continue;
-          const row = k * four;
-          for (let g = 0; g < four; g++) z[g] += hk * wh[row + g];
+    const engine = matrixEngine();
+    try {
+      // Everything is allocated before any view is read (the wasm engine's memory may grow).
+      const whBuf = engine.from(wh);
+      const wpBuf = engine.from(wp);
+      const preBuf = engine.scratch(batch * four);
+      const hBuf = engine.alloc((steps + 1) * batch * proj);
+      const mBuf = engine.alloc(rows * dim);
+      const sBuf = engine.scratch(batch * proj);
+      const pre = engine.refresh(preBuf);
+      const h = engine.refresh(hBuf);
+      const m = engine.refresh(mBuf);
+      const s = engine.refresh(sBuf);
+      if (input.h0) h.set(input.h0);
+      for (let t = 0; t < steps; t++) {
+        const hOff = t * batch * proj;
+        const hNext = hOff + batch * proj;
+        for (let b = 0; b < batch; b++) {
+          const xo = (b * steps + t) * four;
+          const po = b * four;
+          for (let g = 0; g < four; g++) pre[po + g] = xw[xo + g];
         }
-        const go = sb * four;
-        for (let u = 0; u < dim; u++) {
-          const i = sigmoid(z[u]);
-          const j = Math.tanh(z[dim + u]);
-          const f = sigmoid(z[2 * dim + u]);
-          const o = sigmoid(z[3 * dim + u]);
-          gates[go + u] = i;
-          gates[go + dim + u] = j;
-          gates[go + 2 * dim + u] = f;
-          gates[go + 3 * dim + u] = o;
-          let cu = f * c[b * dim + u] + i * j;
-          const cs = sb * dim + u;
-          if (cu > cellClip) cu = cellClip;
-          else if (cu < -cellClip) cu = -cellClip;
-          else cellPass[cs] = 1;
-          c[b * dim + u] = cu;
-          const tc = Math.tanh(cu);
-          tanhC[cs] = tc;
-          m[u] = o * tc;
-          mAll[cs] = m[u];
+        engine.nn(hBuf, hOff, whBuf, 0, preBuf, 0, batch, four, proj, true);
+        for (let b = 0; b < batch; b++) {
+          const sb = t * batch + b;
+          const co = b * dim;
+          for (let u = 0; u < dim; u++) cPrevAll[sb * dim + u] = c[co + u];
+          if (mask[b * steps + t] === 0) continue; // m stays zero, so its projection row is zero too
+          const po = b * four;
+          const go = sb * four;
+          for (let u = 0; u < dim; u++) {
+            const i = sigmoid(pre[po + u]);
+            const j = Math.tanh(pre[po + dim + u]);
+            const f = sigmoid(pre[po + 2 * dim + u]);
+            const o = sigmoid(pre[po + 3 * dim + u]);
+            gates[go + u] = i;
+            gates[go + dim + u] = j;
+            gates[go + 2 * dim + u] = f;
+            gates[go + 3 * dim + u] = o;
+            let cu = f * c[co + u] + i * j;
+            const cs = sb * dim + u;
+            if (cu > cellClip) cu = cellClip;
+            else if (cu < -cellClip) cu = -cellClip;
+            else cellPass[cs] = 1;
+            c[co + u] = cu;
+            const tc = Math.tanh(cu);
+            tanhC[cs] = tc;
+            m[cs] = o * tc;
+          }
         }
-        for (let p = 0; p < proj; p++) {
-          let s = 0;
-          for (let u = 0; u < dim; u++) s += m[u] * wp[u * proj + p];
-          const ps = sb * proj + p;
-          if (s > projClip) s = projClip;
-          else if (s < -projClip) s = -projClip;
-          else projPass[ps] = 1;
-          h[b * proj + p] = s;
-          out[(b * steps + t) * proj + p] = s;
+        engine.nn(mBuf, t * batch * dim, wpBuf, 0, sBuf, 0, batch, proj, dim, false);
+        for (let b = 0; b < batch; b++) {
+          const ho = b * proj;
+          if (mask[b * steps + t] === 0) {
+            for (let p = 0; p < proj; p++) h[hNext + ho + p] = h[hOff + ho + p];
+            continue;
+          }
+          const sb = t * batch + b;
+          const oo = (b * steps + t) * proj;
+          for (let p = 0; p < proj; p++) {
+            let v = s[ho + p];
+            if (v > projClip) v = projClip;
+            else if (v < -projClip) v = -projClip;
+            else projPass[sb * proj + p] = 1;
+            h[hNext + ho + p] = v;
+            out[oo + p] = v;
+          }
         }
       }
+      hAll = engine.keep(hBuf);
+      mAll = engine.keep(mBuf);
+    } finally {
+      engine.release();
     }
+    finalH.set(hAll.subarray(rows * proj));
     const value = tf.tensor3d(out, [batch, steps, proj]);
+
     const gradFunc = (dy: tf.Tensor) => {
       const dOut = dy.dataSync() as Float32Array;
       const dxw = new Float32Array(batch * steps * four);
-      const dwh = new Float32Array(proj * four);
-      const dwp = new Float32Array(dim * proj);
+      let dwh: Float32Array;
+      let dwp: Float32Array;
       const dhCarry = new Float64Array(batch * proj);
       const dcCarry = new Float64Array(batch * dim);
-      const dz = new Float64Array(four);
-      const dm = new Float64Array(dim);
-      const dhp = new Float64Array(proj);
-      for (let t = steps - 1; t >= 0; t--) {
-        for (let b = 0; b < batch; b++) {
-          if (mask[b * steps + t] === 0) continue; // state passed through unchanged: carries flow on
-          const sb = t * batch + b;
-          for (let p = 0; p < proj; p++) {
-            const d = dOut[(b * steps + t) * proj + p] + dhCarry[b * proj + p];
-            dhp[p] = projPass[sb * proj + p] ? d : 0;
-          }
-          for (let u = 0; u < dim; u++) {
-            let s = 0;
-            const row = u * proj;
-            const mu = mAll[sb * dim + u];
-            for (let p = 0; p < proj; p++) {
-              s += dhp[p] * wp[row + p];
-              dwp[row + p] += mu * dhp[p];
+      try {
+        const whTBuf = engine.scratch(four * proj);
+        const wpTBuf = engine.scratch(proj * dim);
+        const hPrevBuf = engine.from(hAll.subarray(0, rows * proj));
+        const mBuf = engine.from(mAll);
+        const dzBuf = engine.scratch(rows * four); // every row written, zero at masked steps
+        const dhpBuf = engine.scratch(rows * proj);
+        const dmBuf = engine.scratch(batch * dim);
+        const dhBuf = engine.scratch(batch * proj);
+        const dwhBuf = engine.scratch(proj * four);
+        const dwpBuf = engine.scratch(dim * proj);
+        transposeInto(wh, proj, four, engine.refresh(whTBuf));
+        transposeInto(wp, dim, proj, engine.refresh(wpTBuf));
+        const dz = engine.refresh(dzBuf);
+        const dhp = engine.refresh(dhpBuf);
+        const dm = engine.refresh(dmBuf);
+        const dhRec = engine.refresh(dhBuf);
+        for (let t = steps - 1; t >= 0; t--) {
+          for (let b = 0; b < batch; b++) {
+            const ps = (t * batch + b) * proj;
+            if (mask[b * steps + t] === 0) {
+              for (let p = 0; p < proj; p++) dhp[ps + p] = 0;
+              continue;
             }
-            dm[u] = s;
+            const oo = (b * steps + t) * proj;
+            const ho = b * proj;
+            for (let p = 0; p < proj; p++) dhp[ps + p] = projPass[ps + p] ? dOut[oo + p] + dhCarry[ho + p] : 0;
           }
-          const go = sb * four;
-          for (let u = 0; u < dim; u++) {
-            const i = gates[go + u];
-            const j = gates[go + dim + u];
-            const f = gates[go + 2 * dim + u];
-            const o = gates[go + 3 * dim + u];
-            const cs = sb * dim + u;
-            const tc = tanhC[cs];
-            const dO = dm[u] * tc;
-            let dc = dcCarry[b * dim + u] + dm[u] * o * (1 - tc * tc);
-            if (!cellPass[cs]) dc = 0;
-            const cPrev = cPrevAll[cs];
-            dz[u] = dc * j * i * (1 - i);
-            dz[dim + u] = dc * i * (1 - j * j);
-            dz[2 * dim + u] = dc * cPrev * f * (1 - f);
-            dz[3 * dim + u] = dO * o * (1 - o);
-            dcCarry[b * dim + u] = dc * f;
-          }
-          const xo = (b * steps + t) * four;
-          for (let g = 0; g < four; g++) dxw[xo + g] = dz[g];
-          for (let k = 0; k < proj; k++) {
-            const hk = hPrevAll[sb * proj + k];
-            const row = k * four;
-            let s = 0;
-            for (let g = 0; g < four; g++) {
-              s += dz[g] * wh[row + g];
-              if (hk !== 0) dwh[row + g] += hk * dz[g];
+          engine.nn(dhpBuf, t * batch * proj, wpTBuf, 0, dmBuf, 0, batch, dim, proj, false);
+          for (let b = 0; b < batch; b++) {
+            const sb = t * batch + b;
+            const go = sb * four;
+            if (mask[b * steps + t] === 0) {
+              // The state passed through unchanged: the carries flow on, this step adds nothing.
+              for (let g = 0; g < four; g++) dz[go + g] = 0;
+              continue;
             }
-            dhCarry[b * proj + k] = s;
+            const mo = b * dim;
+            for (let u = 0; u < dim; u++) {
+              const i = gates[go + u];
+              const j = gates[go + dim + u];
+              const f = gates[go + 2 * dim + u];
+              const o = gates[go + 3 * dim + u];
+              const cs = sb * dim + u;
+              const tc = tanhC[cs];
+              const dmu = dm[mo + u];
+              const dO = dmu * tc;
+              let dc = dcCarry[mo + u] + dmu * o * (1 - tc * tc);
+              if (!cellPass[cs]) dc = 0;
+              dz[go + u] = dc * j * i * (1 - i);
+              dz[go + dim + u] = dc * i * (1 - j * j);
+              dz[go + 2 * dim + u] = dc * cPrevAll[cs] * f * (1 - f);
+              dz[go + 3 * dim + u] = dO * o * (1 - o);
+              dcCarry[mo + u] = dc * f;
+            }
+          }
+          engine.nn(dzBuf, t * batch * four, whTBuf, 0, dhBuf, 0, batch, proj, four, false);
+          for (let b = 0; b < batch; b++) {
+            if (mask[b * steps + t] === 0) continue;
+            const ho = b * proj;
+            for (let p = 0; p < proj; p++) dhCarry[ho + p] = dhRec[ho + p];
           }
         }
+        engine.tn(hPrevBuf, dzBuf, dwhBuf, proj, four, rows, false);
+        engine.tn(mBuf, dhpBuf, dwpBuf, dim, proj, rows, false);
+        for (let t = 0; t < steps; t++) {
+          for (let b = 0; b < batch; b++) {
+            const from = (t * batch + b) * four;
+            const to = (b * steps + t) * four;
+            for (let g = 0; g < four; g++) dxw[to + g] = dz[from + g];
+          }
+        }
+        dwh = Float32Array.from(engine.refresh(dwhBuf));
+        dwp = Float32Array.from(engine.refresh(dwpBuf));
+      } finally {
+        engine.release();
       }
       return [tf.tensor3d(dxw, [batch, steps, four]), tf.tensor2d(dwh, [proj, four]), tf.tensor2d(dwp, [dim, proj])];
     };
