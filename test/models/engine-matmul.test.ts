@@ -56,7 +56,7 @@ for (const backend of ['cpu', 'wasm']) {
             const loss = (f: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor2D) => (x: tf.Tensor, y: tf.Tensor) =>
               tf.sum(tf.mul(f(x as tf.Tensor2D, y as tf.Tensor2D), weight));
             const ours = (x: tf.Tensor2D, y: tf.Tensor2D) => engineMatMul(x, y, transposeB);
-            const theirs = (x: tf.Tensor2D, y: tf.Tensor2D) => tf.matMul(x, y, false, transposeB);
+            const theirs = (x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D => tf.matMul(x, y, false, transposeB);
             expect(relDiff(ours(a, b), theirs(a, b))).toBeLessThan(1e-5);
             const [da, db] = tf.grads(loss(ours))([a, b]);
             const [ra, rb] = tf.grads(loss(theirs))([a, b]);

@@ -3,6 +3,7 @@
  * over characters, then the activation, as bilm-tf orders them) → highway → projection.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { engineMatMul } from '../engine-matmul';
 import { PAD_CHAR } from './char-ids';
 import { gatherRows } from './gather-rows';
 import { highway, HighwayWeights } from './highway';
@@ -58,13 +59,13 @@ export function charCnn(weights: CharCnnWeights, charIds: tf.Tensor2D, activatio
         for (let p = 0; p < positions; p++) for (let k = 0; k < width; k++) windowIds[o++] = ids[row + p + k];
       }
       const windows = tf.reshape(gatherRows(table, tf.tensor1d(windowIds, 'int32')), [nTokens * positions, width * dim]);
-      const conv = tf.add(tf.matMul(windows, tf.reshape(w, [width * dim, count])), weights.convB[i]);
+      const conv = tf.add(engineMatMul(windows as tf.Tensor2D, tf.reshape(w, [width * dim, count])), weights.convB[i]);
       const max = maxOverPositions(tf.reshape(conv, [nTokens, positions, count]) as tf.Tensor3D);
       return activation === 'relu' ? tf.relu(max) : tf.tanh(max);
     });
     let x = (pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1)) as tf.Tensor2D;
     x = highway(x, weights.highway);
-    if (weights.projection) x = tf.add(tf.matMul(x, weights.projection.w), weights.projection.b) as tf.Tensor2D;
+    if (weights.projection) x = tf.add(engineMatMul(x, weights.projection.w), weights.projection.b) as tf.Tensor2D;
     return x;
   });
 }

@@ -3,6 +3,7 @@
  * gate the transform: t = σ(x·W_carry + b_carry), y = t·relu(x·W_transform + b_transform) + (1−t)·x.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { engineMatMul } from '../engine-matmul';
 
 export interface HighwayWeights {
   wCarry: tf.Tensor2D;
@@ -15,8 +16,8 @@ export function highway(x: tf.Tensor2D, layers: readonly HighwayWeights[]): tf.T
   return tf.tidy(() => {
     let y = x;
     for (const layer of layers) {
-      const gate = tf.sigmoid(tf.add(tf.matMul(y, layer.wCarry), layer.bCarry));
-      const transform = tf.relu(tf.add(tf.matMul(y, layer.wTransform), layer.bTransform));
+      const gate = tf.sigmoid(tf.add(engineMatMul(y, layer.wCarry), layer.bCarry));
+      const transform = tf.relu(tf.add(engineMatMul(y, layer.wTransform), layer.bTransform));
       y = tf.add(tf.mul(gate, transform), tf.mul(tf.sub(1, gate), y)) as tf.Tensor2D;
     }
     return y;

@@ -6,6 +6,7 @@
  * layer's input (bilm-tf's ResidualWrapper), while the carried state stays the plain projection.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { engineMatMul } from '../engine-matmul';
 import { fusedLstmProjectionLayer } from './lstm-projection-kernel';
 
 export interface LstmCellWeights {
@@ -98,7 +99,7 @@ export function runLstmStack(
       // The forget bias joins the input term once per layer instead of once per step.
       const forgetOffset = tf.concat([tf.zeros([2 * dim]), tf.fill([dim], forgetBias), tf.zeros([dim])]);
       const xw = tf.reshape(
-        tf.add(tf.add(tf.matMul(tf.reshape(x, [batch * steps, inDim]), cell.wx), cell.bias), forgetOffset),
+        tf.add(tf.add(engineMatMul(tf.reshape(x, [batch * steps, inDim]), cell.wx), cell.bias), forgetOffset),
         [batch, steps, 4 * dim],
       );
       if (useFused(cell, options.kernel)) {

@@ -6,6 +6,7 @@
  * can write a checkpoint in the options.json + weights.hdf5 layout (plus bilm-tf's vocab file).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { engineMatMul } from '../engine-matmul';
 import seedrandom from 'seedrandom';
 import { registerGradients } from '../gradients';
 import { clipByGlobalNorm } from '../optimizers';
@@ -170,7 +171,7 @@ const logSumExpRows = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
 
 /** Per-token NLL with the full softmax, [n]. */
 function fullSoftmaxNll(h: tf.Tensor2D, targets: tf.Tensor1D, softmax: SoftmaxWeights): tf.Tensor1D {
-  const logits = tf.add(tf.matMul(h, softmax.w, false, true), softmax.b);
+  const logits = tf.add(engineMatMul(h, softmax.w, true), softmax.b);
   const targetLogit = tf.add(tf.sum(tf.mul(h, gatherRows(softmax.w, targets)), 1), gatherRows(softmax.b, targets));
   return tf.sub(logSumExpRows(logits as tf.Tensor2D), targetLogit) as tf.Tensor1D;
 }
@@ -195,7 +196,7 @@ function sampledSoftmaxNll(
     targetCorrection,
   );
   const candLogits = tf.add(
-    tf.sub(tf.add(tf.matMul(h, gatherRows(softmax.w, cand), false, true), gatherRows(softmax.b, cand)), candCorrection),
+    tf.sub(tf.add(engineMatMul(h, gatherRows(softmax.w, cand), true), gatherRows(softmax.b, cand)), candCorrection),
     tf.tensor2d(hits, [targetIds.length, candidates.length]),
   );
   const all = tf.concat([tf.expandDims(trueLogit, 1), candLogits], 1);
