@@ -1,6 +1,5 @@
 // `npm run bench -- elmo [--backends cpu,wasm] [--sentences N] [--no-small] [--pretrain-batches N]`
-// `npm run bench -- elmo --evidence [--pretrain-tokens N] [--reuse] [--epochs N] [--lr X] [--pooling mean|max]`
-//   (the few-labels experiment: see `evidence` below)
+// `npm run bench -- elmo --evidence …`: the few-labels experiment (bench/elmo-evidence.ts)
 // ELMo throughput on each Node backend: embedding tokens/s for the fixture-sized model (the
 // AllenNLP test weights) and a 'small'-sized model (random weights, the published small
 // configuration), with and without the per-word char-CNN cache, and biLM pre-training
@@ -9,18 +8,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import seedrandom from 'seedrandom';
 import { useBackend } from '../src/backends';
 import { BiLm } from '../src/models/elmo/bilm';
 import { initWeights } from '../src/models/elmo/bilm-weights';
 import { Elmo } from '../src/models/elmo/elmo';
-import { ElmoClassifier } from '../src/models/elmo/elmo-classifier';
-import { evaluate } from '../src/models/evaluate';
-import { fit } from '../src/models/fit';
-import { TextEncoding } from '../src/models/text-encoding';
-import { readCsv } from '../src/pipeline/read-csv';
-import { TokenCounter, Vocab } from '../src/pipeline/vocab';
-import type { Batch } from '../src/pipeline/types';
 import { loadBiLm } from '../src/models/elmo/load';
 import { LmVocab } from '../src/models/elmo/lm-vocab';
 import { pretrainBiLm, smallElmoOptions, SoftmaxMode, tinyElmoOptions } from '../src/models/elmo/pretrain';
@@ -36,19 +27,10 @@ interface Args {
   sentences: number;
   small: boolean;
   pretrainBatches: number;
-  evidence: boolean;
-  pretrainTokens: number;
-  checkpoint: string;
-  reuse: boolean;
-  epochs: number;
-  learningRate: number;
-  pooling: 'mean' | 'max';
-  layerNorm: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { backends: ['cpu', 'wasm'], sentences: 64, small: true, pretrainBatches: 4, evidence: false, pretrainTokens: 100_000,
-    checkpoint: path.join(require('node:os').tmpdir(), 'seqflow-elmo-evidence'), reuse: false, epochs: 30, learningRate: 0.02, pooling: 'mean', layerNorm: false };
+  const a: Args = { backends: ['cpu', 'wasm'], sentences: 64, small: true, pretrainBatches: 4 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const next = () => {
@@ -60,14 +42,6 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--sentences') a.sentences = Number(next());
     else if (flag === '--no-small') a.small = false;
     else if (flag === '--pretrain-batches') a.pretrainBatches = Number(next());
-    else if (flag === '--evidence') a.evidence = true;
-    else if (flag === '--pretrain-tokens') a.pretrainTokens = Number(next());
-    else if (flag === '--checkpoint') a.checkpoint = next();
-    else if (flag === '--reuse') a.reuse = true;
-    else if (flag === '--epochs') a.epochs = Number(next());
-    else if (flag === '--lr') a.learningRate = Number(next());
-    else if (flag === '--pooling') a.pooling = next() === 'max' ? 'max' : 'mean';
-    else if (flag === '--layer-norm') a.layerNorm = true;
     else throw new Error(`bench elmo: unknown flag ${flag}`);
   }
   return a;
@@ -126,8 +100,9 @@ interface Row extends Rate {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The few-labels experiment has its own file and flags.
+  if (argv.includes('--evidence')) return (require('./elmo-evidence') as { main(a: string[]): Promise<void> }).main(argv);
   const args = parseArgs(argv);
-  if (args.evidence) return evidence(args);
   const rows: Row[] = [];
   const record = (what: string, backend: string, rate: Rate) => {
     const r1 = (v: number) => Math.round(v * 10) / 10;
@@ -202,115 +177,4 @@ export async function main(argv: string[]): Promise<void> {
       `${r.what.padEnd(width)}  ${r.backend.padEnd(5)} ${String(r.tokensPerSecond).padStart(9)}/s ${String(r.tokensPerCpuSecond).padStart(9)}/cpu-s  ${(r.tokensPerCpuSecond / ref.tokensPerCpuSecond).toFixed(2)}x vs ${first}${cacheRatio}`,
     );
   }
-}
-
-/**
- * `--evidence [--pretrain-tokens N]`: does pre-training help with few labels? 400 labelled
- * fine-food reviews train an ElmoClassifier (frozen biLM, max pooling) twice: on a biLM
- * pre-trained here on unlabelled text (the other training reviews, then Austen) and on the
- * same biLM untrained. Both are scored on 1000 other reviews. Runs on wasm.
- */
-async function evidence(args: Args): Promise<void> {
-  await useBackend('wasm');
-  const rows: { review: string; score: string }[] = [];
-  for await (const r of readCsv(path.resolve(ROOT, '../shared/data/amazon-fine-foods/train.csv'))) {
-    rows.push({ review: String(r.review), score: String(r.score) });
-  }
-  const labelled = rows.slice(0, 400);
-  const unlabelled = rows.slice(400, 3000);
-  const test = rows.slice(3000, 4000);
-  const counter = new TokenCounter();
-  const settings = { seqLength: 64 };
-  const tokenOnly = new TextEncoding({ itos: ['<UNK>', '<PAD>'], defaultIndex: 0 }, settings);
-  for (const r of [...labelled, ...unlabelled]) counter.add(tokenOnly.tokens(r.review));
-  const vocab = Vocab.fromCounter(counter, { specials: ['<UNK>', '<PAD>'], defaultToken: '<UNK>', maxTokens: 25000 });
-  const encoding = new TextEncoding(vocab, settings);
-  const labels = ['other', 'great'];
-  const toBatches = (part: typeof rows): Batch[] => {
-    const out: Batch[] = [];
-    for (let i = 0; i < part.length; i += 32) {
-      const chunk = part.slice(i, i + 32);
-      const enc = encoding.encodeBatch(chunk.map((r) => r.review));
-      const y = Int32Array.from(chunk, (r) => (r.score === 'great' ? 1 : 0));
-      out.push({ ids: enc.ids, lengths: enc.lengths, labels: y, size: chunk.length, seqLength: settings.seqLength });
-    }
-    return out;
-  };
-  const trainBatches = toBatches(labelled);
-  const testBatches = toBatches(test);
-
-  // Unlabelled text: the other reviews, then Austen, cut to the token budget.
-  const sentences: string[][] = [];
-  let budget = args.pretrainTokens;
-  const take = (tokens: string[]) => {
-    for (let i = 0; i < tokens.length && budget > 0; i += 20) {
-      const piece = tokens.slice(i, i + 20);
-      sentences.push(piece);
-      budget -= piece.length;
-    }
-  };
-  for (const r of unlabelled) if (budget > 0) take(encoding.tokens(r.review));
-  for await (const line of readLines(AUSTEN, { skipEmpty: true })) {
-    if (budget <= 0) break;
-    take(basicEnglish(line));
-  }
-  // Reviews and Austen interleaved (seeded), so the end of the one pass is not all Austen.
-  const rng = seedrandom('evidence');
-  for (let i = sentences.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [sentences[i], sentences[j]] = [sentences[j], sentences[i]];
-  }
-  const heldOut = test.slice(0, 40).map((r) => encoding.tokens(r.review).slice(0, 20));
-  const options = tinyElmoOptions();
-  let preBiLm: BiLm;
-  let cost = '';
-  if (args.reuse && fs.existsSync(path.join(args.checkpoint, 'weights.hdf5'))) {
-    preBiLm = await loadBiLm(path.join(args.checkpoint, 'options.json'), path.join(args.checkpoint, 'weights.hdf5'));
-    cost = `pre-trained biLM reused from ${args.checkpoint}`;
-  } else {
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const pre = await pretrainBiLm(sentences, {
-      options,
-      epochs: 1,
-      batchSize: 32,
-      maxTokens: 20,
-      vocab: { maxSize: 8000 },
-      optimizer: 'adam',
-      learningRate: 0.003,
-      dropout: 0.1,
-      heldOut,
-      checkpointDir: args.checkpoint,
-      onBatch: (b) => b.batch % 50 === 0 && console.error(`pre-training batch ${b.batch}: loss ${b.loss.toFixed(3)}`),
-    });
-    const wall = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const log = pre.history[0];
-    console.log(JSON.stringify({
-      bench: 'elmo-evidence', stage: 'pretrain', tokens: log.tokens, seconds: Math.round(wall), cpuSeconds: Math.round((cpu.user + cpu.system) / 1e6),
-      loss: log.loss, forwardPerplexity: log.forwardPerplexity, backwardPerplexity: log.backwardPerplexity, vocab: pre.vocab.size,
-    }));
-    preBiLm = pre.bilm;
-    cost = `pre-training: ${log.tokens} tokens, ${Math.round(wall)} s wall, ${Math.round((cpu.user + cpu.system) / 1e6)} cpu-s, held-out perplexity fwd ${log.forwardPerplexity!.toFixed(0)} bwd ${log.backwardPerplexity!.toFixed(0)}`;
-  }
-  const untrained = new BiLm(options, initWeights(options, undefined, 1));
-  const results: Record<string, number> = {};
-  for (const [name, bilm] of [['pre-trained', preBiLm], ['untrained', untrained]] as const) {
-    const elmo = new Elmo(bilm, { sentenceCacheSize: 10_000, dropout: 0, layerNorm: args.layerNorm });
-    const model = new ElmoClassifier({ elmo, vocab, labels, text: settings, pooling: args.pooling, dropout: 0.2, seed: 3 });
-    const c0 = process.cpuUsage();
-    const history = await fit(model, trainBatches, { epochs: args.epochs, learningRate: args.learningRate, seed: 3, progress: false });
-    const result = await evaluate(model, testBatches);
-    const c = process.cpuUsage(c0);
-    results[name] = result.accuracy;
-    console.log(JSON.stringify({
-      bench: 'elmo-evidence', stage: 'classify', biLM: name, trainExamples: labelled.length, testExamples: test.length,
-      accuracy: result.accuracy, macroF1: result.macroF1, pooling: args.pooling, epochs: args.epochs, learningRate: args.learningRate, finalTrainLoss: history.epochs[history.epochs.length - 1].loss,
-      cpuSeconds: Math.round((c.user + c.system) / 1e6),
-    }));
-    model.dispose();
-  }
-  const majority = test.filter((r) => r.score === 'great').length / test.length;
-  console.log(`\n400 labelled reviews, 1000 test: accuracy with pre-trained biLM ${results['pre-trained'].toFixed(3)}, ` +
-    `untrained biLM ${results['untrained'].toFixed(3)} (majority class ${majority.toFixed(3)}; ${args.pooling} pooling${args.layerNorm ? ', layer norm' : ''}, ${args.epochs} epochs, lr ${args.learningRate}); ${cost}`);
 }
