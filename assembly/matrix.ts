@@ -16,6 +16,15 @@ function at(p: usize, index: i32): usize {
   return p + (<usize>index << 2);
 }
 
+// a·b + c: one fused multiply-add per lane where the build has relaxed SIMD (scripts/build-wasm.sh
+// makes both builds; the engine loads the relaxed one where the runtime accepts it), else two ops.
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 export function gemm(a: usize, sAi: i32, sAk: i32, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32): void {
   if (!accumulate) memory.fill(c, 0, <usize>(M * N) << 2);
   for (let k0: i32 = 0; k0 < K; k0 += KC) {
@@ -52,14 +61,14 @@ export function gemm(a: usize, sAi: i32, sAk: i32, b: usize, c: usize, M: i32, N
           const a1 = v128.load32_splat(pa + o1);
           const a2 = v128.load32_splat(pa + o2);
           const a3 = v128.load32_splat(pa + o3);
-          x00 = f32x4.add(x00, f32x4.mul(a0, b0));
-          x01 = f32x4.add(x01, f32x4.mul(a0, b1));
-          x10 = f32x4.add(x10, f32x4.mul(a1, b0));
-          x11 = f32x4.add(x11, f32x4.mul(a1, b1));
-          x20 = f32x4.add(x20, f32x4.mul(a2, b0));
-          x21 = f32x4.add(x21, f32x4.mul(a2, b1));
-          x30 = f32x4.add(x30, f32x4.mul(a3, b0));
-          x31 = f32x4.add(x31, f32x4.mul(a3, b1));
+          x00 = madd(a0, b0, x00);
+          x01 = madd(a0, b1, x01);
+          x10 = madd(a1, b0, x10);
+          x11 = madd(a1, b1, x11);
+          x20 = madd(a2, b0, x20);
+          x21 = madd(a2, b1, x21);
+          x30 = madd(a3, b0, x30);
+          x31 = madd(a3, b1, x31);
           pa += aStep;
           pb += bStep;
         }
@@ -80,10 +89,10 @@ export function gemm(a: usize, sAi: i32, sAk: i32, b: usize, c: usize, M: i32, N
         for (let k: i32 = k0; k < k1; k++) {
           const bv = v128.load(at(b, k * N + j));
           const aBase = i * sAi + k * sAk;
-          x0 = f32x4.add(x0, f32x4.mul(f32x4.splat(load<f32>(at(a, aBase))), bv));
-          x1 = f32x4.add(x1, f32x4.mul(f32x4.splat(load<f32>(at(a, aBase + sAi))), bv));
-          x2 = f32x4.add(x2, f32x4.mul(f32x4.splat(load<f32>(at(a, aBase + 2 * sAi))), bv));
-          x3 = f32x4.add(x3, f32x4.mul(f32x4.splat(load<f32>(at(a, aBase + 3 * sAi))), bv));
+          x0 = madd(f32x4.splat(load<f32>(at(a, aBase))), bv, x0);
+          x1 = madd(f32x4.splat(load<f32>(at(a, aBase + sAi))), bv, x1);
+          x2 = madd(f32x4.splat(load<f32>(at(a, aBase + 2 * sAi))), bv, x2);
+          x3 = madd(f32x4.splat(load<f32>(at(a, aBase + 3 * sAi))), bv, x3);
         }
         v128.store(at(c0, j), x0);
         v128.store(at(c1, j), x1);
@@ -114,8 +123,8 @@ export function gemm(a: usize, sAi: i32, sAk: i32, b: usize, c: usize, M: i32, N
         let pb = at(b, k0 * N + j);
         for (let k: i32 = k0; k < k1; k++) {
           const av = v128.load32_splat(pa);
-          x0 = f32x4.add(x0, f32x4.mul(av, v128.load(pb)));
-          x1 = f32x4.add(x1, f32x4.mul(av, v128.load(pb, 16)));
+          x0 = madd(av, v128.load(pb), x0);
+          x1 = madd(av, v128.load(pb, 16), x1);
           pa += aStep;
           pb += bStep;
         }
@@ -125,7 +134,7 @@ export function gemm(a: usize, sAi: i32, sAk: i32, b: usize, c: usize, M: i32, N
       for (; j + 4 <= N; j += 4) {
         let x = v128.load(at(cRow, j));
         for (let k: i32 = k0; k < k1; k++) {
-          x = f32x4.add(x, f32x4.mul(f32x4.splat(load<f32>(at(a, i * sAi + k * sAk))), v128.load(at(b, k * N + j))));
+          x = madd(f32x4.splat(load<f32>(at(a, i * sAi + k * sAk))), v128.load(at(b, k * N + j)), x);
         }
         v128.store(at(cRow, j), x);
       }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { random } from './random-values';
 import { jsEngine, type MatrixEngine } from '../../../src/backends/kernels/cpu/matrix-engine';
-import { createThreadedWasmMatrixEngine, createWasmMatrixEngine } from '../../../src/backends/kernels/wasm/wasm-engine';
+import { createThreadedWasmMatrixEngine, createWasmMatrixEngine, relaxedSimdAvailable } from '../../../src/backends/kernels/wasm/wasm-engine';
+import { MATRIX_WASM_BASE64 } from '../../../src/backends/kernels/wasm/matrix-wasm';
 import { matrixEngine, prepareMatrixEngine, setMatrixEngine } from '../../../src/backends/kernels/engine-choice';
 
 /** Reference in float64: C[M,N] = init + A·B, A given as [M,K] or transposed [K,M]. */
@@ -18,12 +19,18 @@ function reference(a: Float32Array, b: Float32Array, init: Float32Array, M: numb
 
 const wasm = createWasmMatrixEngine();
 const threaded = createThreadedWasmMatrixEngine();
-const engines: MatrixEngine[] = [jsEngine, ...(wasm ? [wasm] : []), ...(threaded ? [threaded] : [])];
+// The plain-SIMD build too, which runtimes without relaxed SIMD get (the default engines above
+// are the relaxed build in Node).
+const plain = createWasmMatrixEngine(new WebAssembly.Module(Buffer.from(MATRIX_WASM_BASE64, 'base64')));
+const engines: MatrixEngine[] = [jsEngine, ...(wasm ? [wasm] : []), ...(threaded ? [threaded] : []), ...(plain ? [plain] : [])];
 
 describe('matrix engines', () => {
   it('the SIMD WebAssembly engines are available in Node, synchronously and asynchronously', async () => {
     expect(wasm?.name).toBe('wasm-simd');
     expect(threaded?.name).toBe('wasm-simd-2t');
+    expect(plain?.name).toBe('wasm-simd');
+    // Node's V8 takes the relaxed-SIMD builds (fused multiply-add) once its flag is on.
+    expect(relaxedSimdAvailable()).toBe(true);
     expect(['wasm-simd', 'wasm-simd-2t']).toContain(matrixEngine().name);
     setMatrixEngine('js');
     expect(matrixEngine().name).toBe('js');

@@ -3,7 +3,7 @@
 // kernel call; the gate math in JS works on Float32Array views of the same memory, so nothing
 // is copied between a product and the code that reads it.
 import type { Buffer, LstmBackwardLoopJob, LstmForwardLoopJob, MatrixEngine } from '../cpu/matrix-engine';
-import { MATRIX_SHARED_WASM_BASE64, MATRIX_WASM_BASE64 } from './matrix-wasm';
+import { MATRIX_RELAXED_WASM_BASE64, MATRIX_SHARED_RELAXED_WASM_BASE64, MATRIX_SHARED_WASM_BASE64, MATRIX_WASM_BASE64 } from './matrix-wasm';
 
 /** Below this the module's own stack and data would live (the stub runtime uses none). */
 const HEAP_START = 65536;
@@ -50,10 +50,40 @@ function moduleBytes(base64 = MATRIX_WASM_BASE64): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+let relaxed: boolean | undefined;
+
+/**
+ * Whether the relaxed-SIMD builds (fused multiply-add) load here. Node 20's V8 has relaxed SIMD
+ * behind a flag, which is turned on before the first module is compiled; Chrome 114+ and Node
+ * 22+ have it already. SEQFLOW_RELAXED_SIMD=0 in the environment keeps the plain SIMD builds.
+ */
+export function relaxedSimdAvailable(): boolean {
+  if (relaxed !== undefined) return relaxed;
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; versions?: { node?: string } } }).process;
+  if (typeof WebAssembly !== 'object' || proc?.env?.SEQFLOW_RELAXED_SIMD === '0') return (relaxed = false);
+  const bytes = moduleBytes(MATRIX_RELAXED_WASM_BASE64);
+  relaxed = WebAssembly.validate(bytes);
+  if (!relaxed && proc?.versions?.node && typeof require === 'function') {
+    try {
+      // Held in a variable so that browser bundlers do not try to resolve Node's module.
+      const v8Name = 'node:v8';
+      (require(v8Name) as typeof import('node:v8')).setFlagsFromString('--experimental-wasm-relaxed-simd');
+      relaxed = WebAssembly.validate(bytes);
+    } catch {
+      relaxed = false;
+    }
+  }
+  return relaxed;
+}
+
+function ownMemoryBytes(): Uint8Array<ArrayBuffer> {
+  return moduleBytes(relaxedSimdAvailable() ? MATRIX_RELAXED_WASM_BASE64 : MATRIX_WASM_BASE64);
+}
+
 /** Compiles the module off the main thread's critical path (browsers). Null without WebAssembly SIMD. */
 export async function compileMatrixModule(): Promise<WebAssembly.Module | null> {
   if (typeof WebAssembly !== 'object') return null;
-  const bytes = moduleBytes();
+  const bytes = ownMemoryBytes();
   if (!WebAssembly.validate(bytes)) return null;
   return WebAssembly.compile(bytes);
 }
@@ -68,7 +98,7 @@ export function createWasmMatrixEngine(compiled?: WebAssembly.Module): MatrixEng
   if (typeof WebAssembly !== 'object') return null;
   let module = compiled;
   if (module === undefined) {
-    const bytes = moduleBytes();
+    const bytes = ownMemoryBytes();
     if (!WebAssembly.validate(bytes)) return null;
     try {
       module = new WebAssembly.Module(bytes);
@@ -89,7 +119,7 @@ export function createWasmMatrixEngine(compiled?: WebAssembly.Module): MatrixEng
 export function createThreadedWasmMatrixEngine(): MatrixEngine | null {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   if (typeof WebAssembly !== 'object' || !proc?.versions?.node || typeof require !== 'function') return null;
-  const bytes = moduleBytes(MATRIX_SHARED_WASM_BASE64);
+  const bytes = moduleBytes(relaxedSimdAvailable() ? MATRIX_SHARED_RELAXED_WASM_BASE64 : MATRIX_SHARED_WASM_BASE64);
   let memory: WebAssembly.Memory;
   let instance: WebAssembly.Instance;
   let threads: typeof import('node:worker_threads');
