@@ -68,3 +68,38 @@ describe('whole-direction LSTM loops of the wasm engines', () => {
     }
   }
 });
+
+describe("the wasm engine's pool of trace arrays", () => {
+  const engine = createWasmMatrixEngine()!;
+  const grads = (args: LayerArgs, trace: ReturnType<typeof recurrentLayerForward>['trace']) => {
+    const { batch: B, time: T, hidden: H } = args;
+    const back = recurrentLayerBackward(engine, args, trace!, random(B * T * 2 * H, 7), [random(B * H, 8), random(B * H, 9)], [random(B * H, 11), random(B * H, 12)]);
+    return [back.dx, ...back.dirs.flatMap((g) => [g.dwih, g.dwhh, g.dh0])];
+  };
+
+  it('recycled arrays serve later passes without changing any result, whatever order the passes run in', () => {
+    const a = layerArgs(8);
+    const b = { ...layerArgs(8), end: Int32Array.from([3, 9, 9, 2, 5]) };
+    const first = run(engine, a);
+    // As a stacked model runs: both forwards first, then the backwards in reverse order.
+    const fa = recurrentLayerForward(engine, a, true);
+    const fb = recurrentLayerForward(engine, b, true);
+    const gb = grads(b, fb.trace);
+    const ga = grads(a, fa.trace);
+    expect(fa.trace!.recycled).toBe(true);
+    const again = run(engine, a);
+    for (const result of [again, [fa.y, ...fa.hN, ...fa.cN]]) {
+      result.forEach((v, k) => expect(Array.from(v)).toEqual(Array.from(first[k])));
+    }
+    const gbAgain = grads(b, recurrentLayerForward(engine, b, true).trace);
+    gb.forEach((v, k) => expect(Array.from(gbAgain[k])).toEqual(Array.from(v)));
+    expect(Array.from(ga[0])).toEqual(Array.from(first[1 + 2 + 2]));
+  });
+
+  it('a second backward pass over one forward pass is refused, not run on reused memory', () => {
+    const a = layerArgs(8);
+    const fwd = recurrentLayerForward(engine, a, true);
+    grads(a, fwd.trace);
+    expect(() => grads(a, fwd.trace)).toThrow(/second backward pass/);
+  });
+});

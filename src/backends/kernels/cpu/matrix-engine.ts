@@ -60,6 +60,11 @@ export interface MatrixEngine {
   refresh(buf: Buffer): Float32Array;
   /** A JS-owned copy (or the array itself, for the JS engine), valid after release(). */
   keep(buf: Buffer): Float32Array;
+  /**
+   * Optional: arrays that keep() returned and that the caller will never read again, for
+   * later keep() calls to reuse (so large traces do not churn the garbage collector).
+   */
+  recycle?(arrays: Float32Array[]): void;
   /** Frees every allocation made since the engine was last released. */
   release(): void;
   /** C[M,N] (+)= A[M,K]·B[K,N]; offsets in floats. */

@@ -97,6 +97,8 @@ export interface LayerTrace {
   /** x in packed rows, [R, I]. */
   xP: Float32Array;
   dirs: DirectionTrace[];
+  /** Set once a backward pass has handed the arrays back to the engine for reuse. */
+  recycled?: boolean;
 }
 
 export interface LayerForwardResult {
@@ -367,6 +369,7 @@ export function recurrentLayerBackward(
   const fused = kind === 'lstm' ? engine.lstmStepBackward !== undefined : engine.gruStepBackward !== undefined;
   // As in the forward pass: whole-direction loops, run together, before the products over all steps.
   const loops = kind === 'lstm' && fused && engine.lstmBackwardLoops !== undefined;
+  if (trace.recycled) throw new Error('recurrent layer: a second backward pass over one forward pass (its trace went back to the engine after the first)');
   try {
     const xP = engine.from(trace.xP);
     // Scratch: buffers every element of which is written before it is read.
@@ -398,6 +401,12 @@ export function recurrentLayerBackward(
         dyP: loops ? engine.scratch(R * H) : null,
       };
     });
+    // The trace now lives in engine memory; with fused steps nothing reads the arrays again, so
+    // they go back to the engine for the next forward pass instead of to the garbage collector.
+    if (fused && engine.recycle !== undefined) {
+      engine.recycle([trace.xP, ...trace.dirs.flatMap((t) => [t.gates, t.aux, t.hiddenPrev, ...(t.cellPrev ? [t.cellPrev] : [])])]);
+      trace.recycled = true;
+    }
     if (loops) {
       const jobs: LstmBackwardLoopJob[] = dirs.map((p, d) => {
         const buf = bufs[d];

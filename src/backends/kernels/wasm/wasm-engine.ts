@@ -38,6 +38,8 @@ const OP_LSTM_FORWARD = 1;
 const OP_LSTM_BACKWARD = 2;
 /** Int32 slots of the control block; loop arguments start at slot 16. */
 const CONTROL_SLOTS = 48;
+/** At most this much of keep()'s copies waits in the pool for reuse. */
+const POOL_BYTES = 64 * 2 ** 20;
 const LOOP_ARGS = 16;
 type Gemm = (
   a: number, sAi: number, sAk: number, b: number, c: number, M: number, N: number, K: number, accumulate: number,
@@ -223,6 +225,11 @@ function engineOn(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ge
   const gruStepBackward = instance.exports.gruStepBackward as GruStepBackward;
   const adamStep = instance.exports.adamStep as AdamStep;
   let top = HEAP_START;
+  // keep()'s copies, by power-of-two capacity, and the ones handed back by recycle().
+  const pool = new Map<number, Float32Array[]>();
+  const pooledArrays = new WeakSet<ArrayBufferLike>();
+  let pooledBytes = 0;
+  const capacityOf = (length: number) => 2 ** Math.ceil(Math.log2(Math.max(length, 1024)));
 
   const view = (buf: Buffer): Float32Array => {
     if (buf.arr.buffer !== memory.buffer) buf.arr = new Float32Array(memory.buffer, buf.ptr, buf.length);
@@ -270,7 +277,30 @@ function engineOn(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ge
       return buf;
     },
     refresh: view,
-    keep: (buf) => view(buf).slice(),
+    keep(buf) {
+      const capacity = capacityOf(buf.length);
+      let whole = pool.get(capacity)?.pop();
+      if (whole === undefined) {
+        whole = new Float32Array(capacity);
+        pooledArrays.add(whole.buffer);
+      } else {
+        pooledBytes -= whole.byteLength;
+      }
+      const copy = whole.subarray(0, buf.length);
+      copy.set(view(buf));
+      return copy;
+    },
+    recycle(arrays) {
+      for (const a of arrays) {
+        if (!pooledArrays.has(a.buffer) || pooledBytes + a.buffer.byteLength > POOL_BYTES) continue;
+        const whole = new Float32Array(a.buffer);
+        const list = pool.get(whole.length) ?? [];
+        if (list.includes(whole)) continue;
+        list.push(whole);
+        pool.set(whole.length, list);
+        pooledBytes += whole.byteLength;
+      }
+    },
     release() {
       top = HEAP_START;
     },
