@@ -1,11 +1,15 @@
-// `npm run bench -- elmo --evidence [--size tiny|medium] [--pretrain-epochs N] [--pretrain-batches N] [--austen-tokens N]
-//   [--checkpoint DIR] [--resume] [--reuse] [--folds N] [--epochs N] [--lr X] [--pooling mean|max]`
+// `npm run bench -- elmo --evidence [--task reviews|wordnet] [--size tiny|medium] [--pretrain-epochs N]
+//   [--epoch-tokens N] [--pretrain-batches N] [--austen-tokens N] [--checkpoint DIR] [--resume] [--reuse]
+//   [--folds N] [--epochs N] [--lr X] [--pooling mean|max]`
 //
-// Does pre-training help with few labels? A biLM is pre-trained on unlabelled text (1,800
-// fine-food reviews that are neither labelled nor tested, plus Austen), then the same frozen-ELMo
-// classifier is trained on 400 labelled reviews on top of it and on top of the same biLM left
-// untrained, and both are scored on 1,000 other reviews. Repeated on `--folds` disjoint sets of
-// 400 labels (rows 0–399, 400–799, 800–1199), so the difference is not one sample's luck.
+// Does pre-training help with few labels? A biLM is pre-trained on unlabelled text, then the same
+// frozen-ELMo classifier is trained on a few labelled rows on top of it and on top of the same
+// biLM left untrained, and both are scored on held-out rows. Repeated on `--folds` disjoint
+// labelled sets, so the difference is not one sample's luck. Two tasks:
+// - reviews: 400 fine-food reviews per fold (great vs other), 1,000 test; pre-training on the
+//   1,800 reviews that are neither labelled nor tested, plus Austen;
+// - wordnet: 1,000 WordNet noun glosses per fold (25 lexicographer classes), 2,000 test;
+//   pre-training on the other 57,000 glosses' text.
 //
 // Pre-training writes a checkpoint after every epoch (options.json, weights.hdf5, vocab.txt and
 // pretrain-log.json with the cost so far): `--resume` continues from it, `--reuse` only scores it.
@@ -33,13 +37,35 @@ import type { Batch } from '../src/pipeline/types';
 import { TokenCounter, Vocab } from '../src/pipeline/vocab';
 
 const ROOT = path.resolve(__dirname, '..');
-const REVIEWS = path.resolve(ROOT, '../shared/data/amazon-fine-foods/train.csv');
 const AUSTEN = path.resolve(ROOT, '../shared/data/austen/austen.txt');
-const FOLD_SIZE = 400;
-const UNLABELLED = [1200, 3000] as const;
-const TEST = [3000, 4000] as const;
+
+interface Task {
+  file: string;
+  textColumn: string;
+  labelColumn: string;
+  /** Labelled rows per fold; fold k is rows [k·foldSize, (k+1)·foldSize). */
+  foldSize: number;
+  unlabelled: readonly [number, number];
+  test: readonly [number, number];
+  /** Austen's novels join the pre-training text. */
+  austen: boolean;
+}
+
+const TASKS: Record<'reviews' | 'wordnet', Task> = {
+  reviews: {
+    file: path.resolve(ROOT, '../shared/data/amazon-fine-foods/train.csv'), textColumn: 'review', labelColumn: 'score',
+    foldSize: 400, unlabelled: [1200, 3000], test: [3000, 4000], austen: true,
+  },
+  wordnet: {
+    file: path.resolve(ROOT, '../shared/data/wordnet-nouns/train.csv'), textColumn: 'text', labelColumn: 'class',
+    foldSize: 1000, unlabelled: [3000, 60000], test: [60000, 62000], austen: false,
+  },
+};
 
 interface Args {
+  task: keyof typeof TASKS;
+  /** Tokens per pre-training epoch, taken in turn from the text (default: the whole text each epoch). */
+  epochTokens: number | undefined;
   size: 'tiny' | 'medium';
   pretrainEpochs: number;
   /** Stop each pre-training epoch after this many batches (for a quick check of the script). */
@@ -56,7 +82,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
-    size: 'medium', pretrainEpochs: 4, pretrainBatches: undefined, austenTokens: 150_000, checkpoint: path.join(os.tmpdir(), 'seqflow-elmo-evidence'),
+    task: 'reviews', epochTokens: undefined, size: 'medium', pretrainEpochs: 4, pretrainBatches: undefined, austenTokens: 150_000, checkpoint: path.join(os.tmpdir(), 'seqflow-elmo-evidence'),
     resume: false, reuse: false, folds: 3, epochs: 30, learningRate: 0.02, pooling: 'mean',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -67,6 +93,8 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     if (flag === '--evidence') continue;
+    else if (flag === '--task') a.task = next() === 'wordnet' ? 'wordnet' : 'reviews';
+    else if (flag === '--epoch-tokens') a.epochTokens = Number(next());
     else if (flag === '--size') a.size = next() === 'tiny' ? 'tiny' : 'medium';
     else if (flag === '--pretrain-epochs') a.pretrainEpochs = Number(next());
     else if (flag === '--pretrain-batches') a.pretrainBatches = Number(next());
@@ -101,9 +129,9 @@ function mediumElmoOptions(): ElmoOptions {
   });
 }
 
-interface Review {
-  review: string;
-  score: string;
+interface Row {
+  text: string;
+  label: string;
 }
 
 /** What pre-training cost so far, kept beside the checkpoint so that resumed runs add up. */
@@ -118,12 +146,12 @@ function readCost(dir: string): PretrainCost {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as PretrainCost) : { epochs: [], wallSeconds: 0, cpuSeconds: 0 };
 }
 
-async function pretrainingText(reviews: Review[], encoding: TextEncoding, austenTokens: number): Promise<string[][]> {
+async function pretrainingText(rows: Row[], encoding: TextEncoding, austenTokens: number): Promise<string[][]> {
   const sentences: string[][] = [];
   const cut = (tokens: string[]) => {
     for (let i = 0; i < tokens.length; i += 20) sentences.push(tokens.slice(i, i + 20));
   };
-  for (const r of reviews) cut(encoding.tokens(r.review));
+  for (const r of rows) cut(encoding.tokens(r.text));
   let budget = austenTokens;
   for await (const line of readLines(AUSTEN, { skipEmpty: true })) {
     if (budget <= 0) break;
@@ -140,6 +168,19 @@ async function pretrainingText(reviews: Review[], encoding: TextEncoding, austen
   return sentences;
 }
 
+/** Each pass takes the next `perPass` tokens of `text`, wrapping around: epochs shorter than the text. */
+function inTurns(text: string[][], perPass: number): Iterable<string[]> {
+  let at = 0;
+  return {
+    *[Symbol.iterator]() {
+      for (let n = 0; n < perPass; at = (at + 1) % text.length) {
+        n += text[at].length;
+        yield text[at];
+      }
+    },
+  };
+}
+
 async function pretrained(args: Args, text: string[][], heldOut: string[][]): Promise<{ bilm: BiLm; cost: PretrainCost }> {
   const dir = args.checkpoint;
   const have = fs.existsSync(path.join(dir, 'weights.hdf5'));
@@ -150,11 +191,11 @@ async function pretrained(args: Args, text: string[][], heldOut: string[][]): Pr
   }
   const cost: PretrainCost = args.resume ? readCost(dir) : { epochs: [], wallSeconds: 0, cpuSeconds: 0 };
   const options = args.resume ? await loadElmoOptions(path.join(dir, 'options.json')) : args.size === 'tiny' ? tinyElmoOptions() : mediumElmoOptions();
-  const vocab = args.resume ? LmVocab.fromText(fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8')) : { maxSize: 10_000 };
+  const vocab = args.resume ? LmVocab.fromText(fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8')) : await LmVocab.build(text, { maxSize: 10_000 });
   const initialWeights = args.resume ? await loadBiLmWeights(options, path.join(dir, 'weights.hdf5')) : undefined;
   let cpu0 = process.cpuUsage();
   let t0 = performance.now();
-  const result = await pretrainBiLm(text, {
+  const result = await pretrainBiLm(args.epochTokens ? inTurns(text, args.epochTokens) : text, {
     options,
     epochs: args.pretrainEpochs,
     maxBatchesPerEpoch: args.pretrainBatches,
@@ -190,10 +231,10 @@ interface Score {
 }
 
 async function classify(
-  bilm: BiLm, vocab: Vocab, settings: { seqLength: number }, train: Batch[], test: Batch[], args: Args,
+  bilm: BiLm, vocab: Vocab, labels: string[], settings: { seqLength: number }, train: Batch[], test: Batch[], args: Args,
 ): Promise<Score> {
   const elmo = new Elmo(bilm, { sentenceCacheSize: 10_000, dropout: 0 });
-  const model = new ElmoClassifier({ elmo, vocab, labels: ['other', 'great'], text: settings, pooling: args.pooling, dropout: 0.2, seed: 3 });
+  const model = new ElmoClassifier({ elmo, vocab, labels, text: settings, pooling: args.pooling, dropout: 0.2, seed: 3 });
   await fit(model, train, { epochs: args.epochs, learningRate: args.learningRate, seed: 3, progress: false });
   const result = await evaluate(model, test);
   // The biLM is shared by the folds: only the classifier's own parts go.
@@ -207,31 +248,36 @@ export async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   await useBackend('wasm');
   fs.mkdirSync(args.checkpoint, { recursive: true });
-  const rows: Review[] = [];
-  for await (const r of readCsv(REVIEWS)) rows.push({ review: String(r.review), score: String(r.score) });
-  const folds = Array.from({ length: args.folds }, (_, k) => rows.slice(k * FOLD_SIZE, (k + 1) * FOLD_SIZE));
-  const unlabelled = rows.slice(...UNLABELLED);
-  const test = rows.slice(...TEST);
+  const task = TASKS[args.task];
+  const rows: Row[] = [];
+  for await (const r of readCsv(task.file)) {
+    rows.push({ text: String(r[task.textColumn]), label: String(r[task.labelColumn]) });
+    if (rows.length === task.test[1]) break;
+  }
+  const folds = Array.from({ length: args.folds }, (_, k) => rows.slice(k * task.foldSize, (k + 1) * task.foldSize));
+  const unlabelled = rows.slice(...task.unlabelled);
+  const test = rows.slice(...task.test);
+  const labels = [...new Set([...folds.flat(), ...test].map((r) => r.label))].sort();
 
   const settings = { seqLength: 64 };
   const tokenOnly = new TextEncoding({ itos: ['<UNK>', '<PAD>'], defaultIndex: 0 }, settings);
   const counter = new TokenCounter();
-  for (const r of [...folds.flat(), ...unlabelled]) counter.add(tokenOnly.tokens(r.review));
+  for (const r of [...folds.flat(), ...unlabelled]) counter.add(tokenOnly.tokens(r.text));
   const vocab = Vocab.fromCounter(counter, { specials: ['<UNK>', '<PAD>'], defaultToken: '<UNK>', maxTokens: 25_000 });
   const encoding = new TextEncoding(vocab, settings);
-  const toBatches = (part: Review[]): Batch[] => {
+  const toBatches = (part: Row[]): Batch[] => {
     const out: Batch[] = [];
     for (let i = 0; i < part.length; i += 32) {
       const chunk = part.slice(i, i + 32);
-      const enc = encoding.encodeBatch(chunk.map((r) => r.review));
-      const y = Int32Array.from(chunk, (r) => (r.score === 'great' ? 1 : 0));
+      const enc = encoding.encodeBatch(chunk.map((r) => r.text));
+      const y = Int32Array.from(chunk, (r) => labels.indexOf(r.label));
       out.push({ ids: enc.ids, lengths: enc.lengths, labels: y, size: chunk.length, seqLength: settings.seqLength });
     }
     return out;
   };
 
-  const text = await pretrainingText(unlabelled, encoding, args.austenTokens);
-  const heldOut = test.slice(0, 40).map((r) => encoding.tokens(r.review).slice(0, 20));
+  const text = await pretrainingText(unlabelled, encoding, task.austen ? args.austenTokens : 0);
+  const heldOut = test.slice(0, 40).map((r) => encoding.tokens(r.text).slice(0, 20));
   console.error(`pre-training text: ${text.length} pieces, ${text.reduce((n, s) => n + s.length, 0)} tokens per epoch`);
   const { bilm: pre, cost } = await pretrained(args, text, heldOut);
   const untrained = new BiLm(pre.options, initWeights(pre.options, undefined, 1));
@@ -241,11 +287,11 @@ export async function main(argv: string[]): Promise<void> {
   for (const [k, fold] of folds.entries()) {
     for (const [name, bilm] of [['pre-trained', pre], ['untrained', untrained]] as const) {
       const c0 = process.cpuUsage();
-      const score = await classify(bilm, vocab, settings, toBatches(fold), testBatches, args);
+      const score = await classify(bilm, vocab, labels, settings, toBatches(fold), testBatches, args);
       const c = process.cpuUsage(c0);
       scores[name].push(score);
       console.log(JSON.stringify({
-        bench: 'elmo-evidence', stage: 'classify', biLM: name, fold: k, labelledRows: `${k * FOLD_SIZE}-${(k + 1) * FOLD_SIZE - 1}`,
+        bench: 'elmo-evidence', stage: 'classify', biLM: name, fold: k, task: args.task, labelledRows: `${k * task.foldSize}-${(k + 1) * task.foldSize - 1}`,
         testExamples: test.length, ...score, pooling: args.pooling, epochs: args.epochs, learningRate: args.learningRate,
         cpuSeconds: Math.round((c.user + c.system) / 1e6),
       }));
@@ -261,10 +307,10 @@ export async function main(argv: string[]): Promise<void> {
       `macro-F1 ${mean(s.map((x) => x.macroF1)).toFixed(3)} (${s.map((x) => x.macroF1.toFixed(3)).join(', ')})`;
   };
   const last = cost.epochs[cost.epochs.length - 1];
-  const majority = test.filter((r) => r.score === 'great').length / test.length;
+  const majority = Math.max(...labels.map((l) => test.filter((r) => r.label === l).length)) / test.length;
   const tokens = cost.epochs.reduce((n, e) => n + e.tokens, 0);
   console.log(
-    `\n${args.folds} × ${FOLD_SIZE} labelled reviews, ${test.length} test (majority class ${majority.toFixed(3)}), frozen biLM, ${args.pooling} pooling, ${args.epochs} epochs:\n` +
+    `\n${args.task}: ${args.folds} × ${task.foldSize} labelled rows, ${test.length} test (majority class ${majority.toFixed(3)}), frozen biLM, ${args.pooling} pooling, ${args.epochs} epochs:\n` +
     `  pre-trained biLM: ${summary('pre-trained')}\n` +
     `  untrained biLM:   ${summary('untrained')}\n` +
     (last
