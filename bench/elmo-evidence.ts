@@ -25,8 +25,7 @@ import { Elmo } from '../src/models/elmo/elmo';
 import { ElmoClassifier } from '../src/models/elmo/elmo-classifier';
 import { loadBiLmWeights, loadElmoOptions } from '../src/models/elmo/load';
 import { LmVocab } from '../src/models/elmo/lm-vocab';
-import { parseElmoOptions, type ElmoOptions } from '../src/models/elmo/options';
-import { pretrainBiLm, tinyElmoOptions, type PretrainEpochLog } from '../src/models/elmo/pretrain';
+import { mediumElmoOptions, pretrainBiLm, tinyElmoOptions, type PretrainEpochLog } from '../src/models/elmo/pretrain';
 import { evaluate } from '../src/models/evaluate';
 import { fit } from '../src/models/fit';
 import { TextEncoding } from '../src/models/text-encoding';
@@ -109,24 +108,6 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`bench elmo --evidence: unknown flag ${flag}`);
   }
   return a;
-}
-
-/**
- * Between the fixture's sizes and the published 'small' model's: 512 char filters, one highway
- * layer, LSTMs of 512 cells projected to 128 (the small model has 2,048 filters and 1,024 cells).
- */
-function mediumElmoOptions(): ElmoOptions {
-  return parseElmoOptions({
-    lstm: { cell_clip: 3, use_skip_connections: true, n_layers: 2, proj_clip: 3, projection_dim: 128, dim: 512 },
-    char_cnn: {
-      embedding: { dim: 16 },
-      filters: [[1, 32], [2, 32], [3, 64], [4, 128], [5, 256]],
-      n_highway: 1,
-      n_characters: 262,
-      max_characters_per_token: 50,
-      activation: 'relu',
-    },
-  });
 }
 
 interface Row {

@@ -28,6 +28,7 @@ export {
   saveCheckpoint,
   tinyElmoOptions,
   smallElmoOptions,
+  mediumElmoOptions,
   type PretrainConfig,
   type PretrainResult,
   type PretrainEpochLog,

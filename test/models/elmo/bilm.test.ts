@@ -67,3 +67,25 @@ describe('BiLm', () => {
     a.stateful = true;
   });
 });
+
+describe('size presets', () => {
+  it('tiny, medium and small each build a biLM whose layers have 2 × projection_dim columns', async () => {
+    const { tinyElmoOptions, mediumElmoOptions, smallElmoOptions } = await import('../../../src/models/elmo/pretrain');
+    const { initWeights } = await import('../../../src/models/elmo/bilm-weights');
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const widths: number[] = [];
+    for (const options of [tinyElmoOptions(), mediumElmoOptions(), smallElmoOptions()]) {
+      const bilm = new BiLm(options, initWeights(options, undefined, 1));
+      const out = bilm.run(batchToCharIds([s('a tiny test')]));
+      expect(out.forward[1].shape).toEqual([1, 5, options.lstm.projection_dim]);
+      expect(out.tokens.shape[2]).toBe(options.lstm.projection_dim);
+      widths.push(options.lstm.projection_dim);
+      BiLm.disposeOutput(out);
+      bilm.dispose();
+    }
+    expect(widths).toEqual([16, 128, 128]);
+    expect(mediumElmoOptions().lstm.dim).toBeLessThan(smallElmoOptions().lstm.dim);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
