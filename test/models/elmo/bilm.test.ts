@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BiLm, reverseWithinLengths } from '../../../src/models/elmo/bilm';
 import { batchToCharIds } from '../../../src/models/elmo/char-ids';
+import { initWeights } from '../../../src/models/elmo/bilm-weights';
 import { loadBiLm } from '../../../src/models/elmo/load';
+import { mediumElmoOptions, smallElmoOptions, tinyElmoOptions } from '../../../src/models/elmo/pretrain';
 import { fixture, maxAbsDiff } from './fixtures';
 
 const s = (text: string) => text.split(' ');
@@ -70,8 +72,6 @@ describe('BiLm', () => {
 
 describe('size presets', () => {
   it('tiny, medium and small each build a biLM whose layers have 2 × projection_dim columns', async () => {
-    const { tinyElmoOptions, mediumElmoOptions, smallElmoOptions } = await import('../../../src/models/elmo/pretrain');
-    const { initWeights } = await import('../../../src/models/elmo/bilm-weights');
     await tf.setBackend('cpu');
     const before = tf.memory().numTensors;
     const widths: number[] = [];
