@@ -18,16 +18,28 @@ export interface GruSequenceResult {
   hN: tf.Tensor2D;
 }
 
-/** [time] tensors of [batch, 1]: 1 where the row is active at that step. */
-function stepMasks(spans: SequenceSpans, T: number): tf.Tensor2D[] {
+/**
+ * Which rows take each step: 'all' and 'none' need no mask (a step no row takes is skipped, one
+ * every row takes carries its new state as is: on webgl each op is a shader program, and the
+ * masking ops of the autodiffed loop cost more than the cell itself); otherwise a [batch, 1]
+ * mask, 1 where the row is active.
+ */
+type StepActivity = 'all' | 'none' | tf.Tensor2D;
+
+function stepActivity(spans: SequenceSpans, T: number): StepActivity[] {
   const B = spans.start.length;
-  const m = new Float32Array(T * B);
+  const steps: StepActivity[] = new Array(T);
   for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) m[t * B + b] = t >= spans.start[b] && t < spans.end[b] ? 1 : 0;
+    const m = new Float32Array(B);
+    let active = 0;
+    for (let b = 0; b < B; b++) {
+      if (t >= spans.start[b] && t < spans.end[b]) {
+        m[b] = 1;
+        active++;
+      }
+    }
+    steps[t] = active === B ? 'all' : active === 0 ? 'none' : tf.tensor2d(m, [B, 1]);
   }
-  const all = tf.tensor3d(m, [T, B, 1]);
-  const steps = tf.unstack(all) as tf.Tensor2D[];
-  all.dispose();
   return steps;
 }
 
@@ -45,19 +57,31 @@ export function lstmSequenceOps(
   reverse: boolean,
 ): LstmSequenceResult {
   const T = gx.shape[0];
-  const masks = stepMasks(spans, T);
+  const activity = stepActivity(spans, T);
   const gxSteps = tf.unstack(gx) as tf.Tensor2D[];
   const ys: tf.Tensor2D[] = new Array(T);
+  const idle = tf.zerosLike(h0);
   let h = h0;
   let c = c0;
   const fused = webglLstmCellActive();
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
+    const mask = activity[t];
+    if (mask === 'none') {
+      ys[t] = idle;
+      continue;
+    }
     const pre = tf.add(gxSteps[t], tf.matMul(h, whh, false, true)) as tf.Tensor2D;
     const { h: hNew, c: cNew } = fused ? webglLstmCell(pre, c) : lstmCellOps(pre, c);
-    ys[t] = tf.mul(masks[t], hNew);
-    c = carry(masks[t], cNew, c);
-    h = carry(masks[t], hNew, h);
+    if (mask === 'all') {
+      ys[t] = hNew;
+      c = cNew;
+      h = hNew;
+    } else {
+      ys[t] = tf.mul(mask, hNew);
+      c = carry(mask, cNew, c);
+      h = carry(mask, hNew, h);
+    }
   }
   return { y: tf.stack(ys) as tf.Tensor3D, hN: h, cN: c };
 }
@@ -77,17 +101,28 @@ export function gruSequenceOps(
   reverse: boolean,
 ): GruSequenceResult {
   const T = gx.shape[0];
-  const masks = stepMasks(spans, T);
+  const activity = stepActivity(spans, T);
   const gxSteps = tf.unstack(gx) as tf.Tensor2D[];
   const ys: tf.Tensor2D[] = new Array(T);
+  const idle = tf.zerosLike(h0);
   let h = h0;
   const fused = webglGruCellActive();
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
+    const mask = activity[t];
+    if (mask === 'none') {
+      ys[t] = idle;
+      continue;
+    }
     const gh = tf.add(tf.matMul(h, whh, false, true), bhh) as tf.Tensor2D;
     const hNew = fused ? webglGruCell(gxSteps[t], gh, h) : gruCellOps(gxSteps[t], gh, h);
-    ys[t] = tf.mul(masks[t], hNew);
-    h = carry(masks[t], hNew, h);
+    if (mask === 'all') {
+      ys[t] = hNew;
+      h = hNew;
+    } else {
+      ys[t] = tf.mul(mask, hNew);
+      h = carry(mask, hNew, h);
+    }
   }
   return { y: tf.stack(ys) as tf.Tensor3D, hN: h };
 }
