@@ -1,10 +1,12 @@
 // `npm run bench -- train [--steps N] [--layers-steps N] [--configs notebook,bilstm128]
-//   [--backends cpu,wasm] [--no-torch] [--no-layers] [--torch-train-rows N] [--torch-runs 1|2]
-//   [--engine wasm-simd|js]`
+//   [--backends cpu,wasm,webgl] [--no-torch] [--no-layers] [--torch-train-rows N] [--torch-runs 1|2]
+//   [--engine wasm-simd|js] [--webgl-steps N] [--webgl-seq-len N]`
 //
 // Training and forward-only examples/s of seqflow's recurrent core for the two configurations
 // of issue 5, on each Node backend, beside tfjs-layers' LSTM on the same backend (same
 // process, same embedding op and head) and PyTorch (../shared/reference/seed_lstm.py).
+// webgl runs in headless Chromium (bench/train-webgl-page.ts) at a small size, for the record:
+// without a GPU, Chromium's WebGL is SwiftShader on the CPU; PyTorch runs again at that size.
 // Each configuration + backend runs in its own child process so that its peak RSS is its own;
 // seqflow is measured first and its peak RSS read before tfjs-layers is even loaded. The child
 // runs this file compiled to JavaScript (bundled once with esbuild, packages left external), as a
@@ -18,35 +20,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import type * as TfLayers from '@tensorflow/tfjs-layers';
-import { Embedding } from '../src/models/embedding';
-import { Recurrent } from '../src/models/recurrent';
 import { registerGradients } from '../src/models/gradients';
-import { FusedAdam, FusedSgd } from '../src/backends/kernels/cpu/fused-optimizers';
 import { matrixEngine, setMatrixEngine, type MatrixEngineName } from '../src/backends/kernels/engine-choice';
-
-type ConfigName = 'notebook' | 'bilstm128';
-
-interface BenchConfig {
-  name: ConfigName;
-  emb: number;
-  hidden: number;
-  layers: number;
-  bidirectional: boolean;
-  optimizer: 'sgd' | 'adam';
-  torchArgs: string[];
-}
-
-const CONFIGS: Record<ConfigName, BenchConfig> = {
-  notebook: { name: 'notebook', emb: 64, hidden: 16, layers: 5, bidirectional: false, optimizer: 'sgd', torchArgs: ['--layers', '5', '--hidden', '16'] },
-  bilstm128: {
-    name: 'bilstm128', emb: 64, hidden: 128, layers: 1, bidirectional: true, optimizer: 'adam',
-    torchArgs: ['--layers', '1', '--hidden', '128', '--bidir', '--optim', 'adam', '--lr', '1e-3'],
-  },
-};
+import { openHarnessPage, type HarnessPage } from './harness-page';
+import type { WebglTrainBench } from './train-webgl-page';
+import { CONFIGS, TrainBench, timeInterleaved, type BenchConfig, type ConfigName, type PlainBatch, type Rates } from './train-models';
 
 const BATCH = 16;
 const SEQ_LEN = 100;
-const LEARNING_RATE = 1e-3;
 const DATA_DIR = path.resolve(__dirname, '../../shared/data/amazon-fine-foods');
 const TORCH_SCRIPT = path.resolve(__dirname, '../../shared/reference/seed_lstm.py');
 const TRAIN_ROWS = 3200; // seed_lstm.py holds out the last 20% of the 4,000 rows
@@ -63,13 +44,15 @@ interface Args {
   torchRuns: number;
   /** The recurrent kernel's matrix engine (default: the SIMD WebAssembly one where available). */
   engine: MatrixEngineName | null;
+  webglSteps: number;
+  webglSeqLen: number;
   worker: { config: ConfigName; backend: string } | null;
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
-    steps: 8, layersSteps: 2, configs: ['notebook', 'bilstm128'], backends: ['cpu', 'wasm'],
-    torch: true, layers: true, torchTrainRows: 480, torchRuns: 1, engine: null, worker: null,
+    steps: 8, layersSteps: 2, configs: ['notebook', 'bilstm128'], backends: ['cpu', 'wasm', 'webgl'],
+    torch: true, layers: true, torchTrainRows: 480, torchRuns: 1, engine: null, webglSteps: 3, webglSeqLen: 20, worker: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -87,6 +70,8 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--torch-train-rows') a.torchTrainRows = Number(next());
     else if (flag === '--torch-runs') a.torchRuns = Number(next());
     else if (flag === '--engine') a.engine = next() as MatrixEngineName;
+    else if (flag === '--webgl-steps') a.webglSteps = Number(next());
+    else if (flag === '--webgl-seq-len') a.webglSeqLen = Number(next());
     else if (flag === '--worker') a.worker = { config: next() as ConfigName, backend: next() };
     else throw new Error(`bench train: unknown argument ${flag}`);
   }
@@ -128,11 +113,11 @@ function parseCsvRows(text: string): string[][] {
 
 interface BenchData {
   vocabSize: number;
-  batches: Array<{ ids: Int32Array; lengths: Int32Array; labels: Int32Array }>;
+  batches: PlainBatch[];
   meanLength: number;
 }
 
-function loadData(numBatches: number): BenchData {
+function loadData(numBatches: number, seqLen: number): BenchData {
   const file = path.join(DATA_DIR, 'train.csv');
   const rows = parseCsvRows(fs.readFileSync(file, 'utf8'));
   const header = rows[0];
@@ -149,13 +134,13 @@ function loadData(numBatches: number): BenchData {
   const batches: BenchData['batches'] = [];
   let lengthSum = 0;
   for (let k = 0; k < numBatches; k++) {
-    const ids = new Int32Array(BATCH * SEQ_LEN).fill(1);
+    const ids = new Int32Array(BATCH * seqLen).fill(1);
     const lengths = new Int32Array(BATCH);
     const y = new Int32Array(BATCH);
     for (let b = 0; b < BATCH; b++) {
       const r = (k * BATCH + b) % train.length;
-      const ts = tokens[r].slice(0, SEQ_LEN);
-      ts.forEach((t, j) => (ids[b * SEQ_LEN + j] = stoi.get(t) ?? 0));
+      const ts = tokens[r].slice(0, seqLen);
+      ts.forEach((t, j) => (ids[b * seqLen + j] = stoi.get(t) ?? 0));
       lengths[b] = Math.max(1, ts.length);
       lengthSum += lengths[b];
       y[b] = labels.indexOf(train[r][li]);
@@ -167,60 +152,9 @@ function loadData(numBatches: number): BenchData {
 
 // --- timing
 
-interface Rates {
-  examplesPerSecond: number;
-  inferExamplesPerSecond: number;
-  /** Training examples per second of process CPU time (user + system, all threads): less
-   * sensitive than wall time to other processes on a shared machine. */
-  examplesPerCpuSecond: number;
-}
-
 function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
-}
-
-interface Variant {
-  train: (i: number) => void;
-  infer: (i: number) => void;
-}
-
-/**
- * Times variants step by step in turn (A, B, A, B, …), so that a change of machine load
- * between them (other processes on a shared machine) falls on all of them alike.
- */
-function timeInterleaved(steps: number, variants: Variant[], warmup = 2): Rates[] {
-  for (const v of variants) {
-    // warm-up: JIT, kernels compiled, optimizer slots made, memory grown
-    for (let i = 0; i < warmup; i++) {
-      v.train(i);
-      v.infer(i);
-    }
-  }
-  const train = variants.map(() => 0);
-  const trainCpu = variants.map(() => 0);
-  const infer = variants.map(() => 0);
-  for (let i = 1; i <= steps; i++) {
-    variants.forEach((v, k) => {
-      const c0 = cpuMs();
-      const t0 = performance.now();
-      v.train(i);
-      train[k] += performance.now() - t0;
-      trainCpu[k] += cpuMs() - c0;
-    });
-  }
-  for (let i = 1; i <= steps; i++) {
-    variants.forEach((v, k) => {
-      const t0 = performance.now();
-      v.infer(i);
-      infer[k] += performance.now() - t0;
-    });
-  }
-  return variants.map((_, k) => ({
-    examplesPerSecond: (steps * BATCH * 1000) / train[k],
-    inferExamplesPerSecond: (steps * BATCH * 1000) / infer[k],
-    examplesPerCpuSecond: (steps * BATCH * 1000) / trainCpu[k],
-  }));
 }
 
 function round(v: number, digits = 1): number {
@@ -257,6 +191,22 @@ function registerChainedOps(): void {
   require(target);
 }
 
+/** What one configuration measured on one backend, in a Node child or in Chromium. */
+interface BackendRun {
+  backend: string;
+  /** The recurrent kernel's matrix engine in Node; what renders, for webgl. */
+  engine: string;
+  vocabSize: number;
+  meanLength: number;
+  steps: number;
+  seqLen: number;
+  leakedTensors: number;
+  /** Peak and before-data RSS: null in a browser page, which cannot read its own. */
+  seqflow: Rates & { peakRssMb: number | null; loadedRssMb: number | null };
+  seqflowFullLength: Rates;
+  layers: Rates | null;
+}
+
 async function worker(config: BenchConfig, backend: string, args: Args): Promise<void> {
   registerGradients();
   if (!(await tf.setBackend(backend))) throw new Error(`bench train: backend ${backend} did not start`);
@@ -265,55 +215,12 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
   // What the process holds before any data or model: Node, tfjs-core and its backends, seqflow.
   const loadedRssMb = process.memoryUsage().rss / 2 ** 20;
 
-  const data = loadData(Math.max(args.steps, args.layersSteps) + 1);
-  const batchTensors = data.batches.map((b) => ({
-    ids: tf.tensor2d(b.ids, [BATCH, SEQ_LEN], 'int32'),
-    labels: tf.oneHot(tf.tensor1d(b.labels, 'int32'), 2),
-    lengths: b.lengths,
-    fullLengths: new Int32Array(BATCH).fill(SEQ_LEN),
-  }));
-  const makeOptimizer = () => (config.optimizer === 'sgd' ? tf.train.sgd(LEARNING_RATE) : tf.train.adam(LEARNING_RATE));
-  // seqflow's own optimizers: one loop per variable (Adam on cpu and wasm, SIMD; SGD on cpu), tf.train's elsewhere.
-  const makeSeqflowOptimizer = () => (config.optimizer === 'sgd' ? new FusedSgd(LEARNING_RATE) : new FusedAdam(LEARNING_RATE));
-  const outWidth = config.hidden * (config.bidirectional ? 2 : 1);
-
-  const emb = new Embedding(data.vocabSize, config.emb, { seed: 1 });
-  const rnn = new Recurrent({
-    kind: 'lstm', inputSize: config.emb, hiddenSize: config.hidden, numLayers: config.layers,
-    bidirectional: config.bidirectional, seed: 2,
-  });
-  const dense = tf.variable(tf.randomUniform([outWidth, 2], -0.1, 0.1, 'float32', 3));
-  const bias = tf.variable(tf.zeros([2]));
-  const logitsOf = (batch: (typeof batchTensors)[number], lengths: Int32Array, training: boolean) => {
-    const r = rnn.apply(emb.apply(batch.ids as tf.Tensor2D), lengths, { training });
-    const L = r.h.shape[0];
-    // The last layer's final state (both directions): slices, since gather's gradient has no wasm kernel.
-    const D = config.bidirectional ? 2 : 1;
-    const last = tf.reshape(tf.transpose(tf.slice(r.h, [L - D, 0, 0], [D, BATCH, config.hidden]), [1, 0, 2]), [BATCH, outWidth]);
-    return tf.add(tf.matMul(last as tf.Tensor2D, dense), bias);
-  };
-  const seqflowVariant = (useFullLengths: boolean): Variant & { optimizer: tf.Optimizer } => {
-    const optimizer = makeSeqflowOptimizer();
-    const pick = (i: number) => batchTensors[i % batchTensors.length];
-    const lengthsOf = (b: (typeof batchTensors)[number]) => (useFullLengths ? b.fullLengths : b.lengths);
-    return {
-      optimizer,
-      train: (i) => {
-        const b = pick(i);
-        const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(b.labels, logitsOf(b, lengthsOf(b), true)) as tf.Scalar, true);
-        loss!.dataSync();
-        loss!.dispose();
-      },
-      infer: (i) => {
-        const b = pick(i);
-        tf.tidy(() => logitsOf(b, lengthsOf(b), false).dataSync());
-      },
-    };
-  };
+  const data = loadData(Math.max(args.steps, args.layersSteps) + 1, SEQ_LEN);
+  const bench = new TrainBench(config, data.vocabSize, data.batches);
   const numTensorsBefore = tf.memory().numTensors;
-  const variants = [seqflowVariant(false), seqflowVariant(true)];
-  const [seqflow, seqflowFull] = timeInterleaved(args.steps, variants);
-  for (const v of variants) v.optimizer.dispose();
+  const variants = [bench.seqflow(false), bench.seqflow(true)];
+  const [seqflow, seqflowFull] = timeInterleaved(BATCH, args.steps, variants, 2, cpuMs);
+  for (const v of variants) v.dispose();
   const leaked = tf.memory().numTensors - numTensorsBefore;
   const seqflowPeakRss = peakRssMb();
 
@@ -322,41 +229,18 @@ async function worker(config: BenchConfig, backend: string, args: Args): Promise
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const tfl = require('@tensorflow/tfjs-layers') as typeof TfLayers;
     registerChainedOps();
-    const model = tfl.sequential();
-    for (let l = 0; l < config.layers; l++) {
-      const returnSequences = l < config.layers - 1;
-      const shape = l === 0 ? { inputShape: [SEQ_LEN, config.emb] } : {};
-      model.add(
-        config.bidirectional
-          ? tfl.layers.bidirectional({ layer: tfl.layers.lstm({ units: config.hidden, returnSequences }), mergeMode: 'concat', ...shape })
-          : tfl.layers.lstm({ units: config.hidden, returnSequences, ...shape }),
-      );
-    }
-    model.add(tfl.layers.dense({ units: 2 }));
-    const opt = makeOptimizer();
-    const forward = (b: (typeof batchTensors)[number], training: boolean) =>
-      model.apply(emb.apply(b.ids as tf.Tensor2D), { training }) as tf.Tensor2D;
-    [layers] = timeInterleaved(args.layersSteps, [
-      {
-        train: (i) => {
-          const b = batchTensors[i % batchTensors.length];
-          const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(b.labels, forward(b, true)) as tf.Scalar, true);
-          loss!.dataSync();
-          loss!.dispose();
-        },
-        infer: (i) => {
-          const b = batchTensors[i % batchTensors.length];
-          tf.tidy(() => forward(b, false).dataSync());
-        },
-      },
-    ], 1);
+    const model = bench.layers(tfl);
+    [layers] = timeInterleaved(BATCH, args.layersSteps, [model], 1, cpuMs);
+    model.dispose();
   }
-  const result = {
+  bench.dispose();
+  const result: BackendRun = {
     backend,
     engine: matrixEngine().name,
     vocabSize: data.vocabSize,
     meanLength: round(data.meanLength),
     steps: args.steps,
+    seqLen: SEQ_LEN,
     seqflow: { ...seqflow, peakRssMb: seqflowPeakRss, loadedRssMb },
     seqflowFullLength: seqflowFull,
     layers,
@@ -386,14 +270,14 @@ function torchInstalled(): boolean {
   }
 }
 
-function runTorch(config: BenchConfig, args: Args): TorchFigures | { missing: string } {
+function runTorch(config: BenchConfig, args: Args, seqLen: number): TorchFigures | { missing: string } {
   if (!fs.existsSync(TORCH_SCRIPT)) return { missing: `${TORCH_SCRIPT} not found` };
   if (!torchInstalled()) return { missing: 'python3-torch is not installed (apt-get install python3-torch python3-torchtext)' };
   try {
     const out = execFileSync(
       '/usr/bin/python3',
       [TORCH_SCRIPT, '--data', DATA_DIR, ...config.torchArgs, '--epochs', '1', '--threads', '2',
-        '--max-train', String(args.torchTrainRows), '--json', '--quiet'],
+        '--max-train', String(args.torchTrainRows), '--seqlen', String(seqLen), '--json', '--quiet'],
       { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
@@ -447,7 +331,7 @@ function compiledWorker(): string {
   return target;
 }
 
-function runWorker(script: string, config: ConfigName, backend: string, argv: string[]): Record<string, unknown> {
+function runWorker(script: string, config: ConfigName, backend: string, argv: string[]): BackendRun {
   const call = `require(${JSON.stringify(script)}).main(${JSON.stringify([...argv, '--worker', config, backend])})` +
     `.catch((e) => { console.error(e); process.exit(1); })`;
   const out = execFileSync(
@@ -457,7 +341,75 @@ function runWorker(script: string, config: ConfigName, backend: string, argv: st
   );
   const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
   if (!line) throw new Error(`bench train: worker ${config}/${backend} printed no result`);
-  return JSON.parse(line.slice('@@RESULT '.length)) as Record<string, unknown>;
+  return JSON.parse(line.slice('@@RESULT '.length)) as BackendRun;
+}
+
+/** Chromium's webgl, opened once for all configurations; null (with the reason) where it cannot start. */
+async function openWebgl(): Promise<HarnessPage<WebglTrainBench> | { missing: string }> {
+  try {
+    return await openHarnessPage<WebglTrainBench>(path.join(__dirname, 'train-webgl-page.ts'));
+  } catch (err) {
+    return { missing: `webgl in Chromium did not start: ${(err as Error).message.split('\n')[0]}` };
+  }
+}
+
+async function runWebgl(page: HarnessPage<WebglTrainBench>, config: ConfigName, args: Args): Promise<BackendRun> {
+  const data = loadData(Math.max(args.webglSteps, args.layersSteps) + 1, args.webglSeqLen);
+  const batches = data.batches.map((b) => ({ ids: Array.from(b.ids), lengths: Array.from(b.lengths), labels: Array.from(b.labels) }));
+  const r = await page.call('run', config, data.vocabSize, batches, args.webglSteps, args.layers ? args.layersSteps : 0);
+  return {
+    backend: r.backend, engine: r.device, vocabSize: data.vocabSize, meanLength: round(data.meanLength), steps: args.webglSteps,
+    seqLen: args.webglSeqLen, leakedTensors: r.leakedTensors,
+    seqflow: { ...r.seqflow, peakRssMb: null, loadedRssMb: null }, seqflowFullLength: r.seqflowFullLength, layers: r.layers,
+  };
+}
+
+function roundOrNull(v: number | null, digits = 1): number | null {
+  return v === null ? null : round(v, digits);
+}
+
+/** One JSON line: seqflow on one backend beside tfjs-layers there and PyTorch at the same size. */
+function report(name: ConfigName, r: BackendRun, torch: ReturnType<typeof mergeTorch>, machine: string): string {
+  const ratio = (a: number | null, b: number | null | undefined) => (a !== null && b ? round(a / b, 2) : null);
+  const t = 'examplesPerSecond' in torch ? torch : null;
+  return JSON.stringify({
+    config: name,
+    backend: r.backend,
+    kernelEngine: r.engine,
+    examplesPerSecond: round(r.seqflow.examplesPerSecond),
+    inferExamplesPerSecond: round(r.seqflow.inferExamplesPerSecond),
+    examplesPerCpuSecond: roundOrNull(r.seqflow.examplesPerCpuSecond),
+    peakRssMb: roundOrNull(r.seqflow.peakRssMb),
+    rssBeforeDataMb: roundOrNull(r.seqflow.loadedRssMb),
+    fullLength: {
+      examplesPerSecond: round(r.seqflowFullLength.examplesPerSecond),
+      inferExamplesPerSecond: round(r.seqflowFullLength.inferExamplesPerSecond),
+      examplesPerCpuSecond: roundOrNull(r.seqflowFullLength.examplesPerCpuSecond),
+    },
+    seqflowOptimizer: `${CONFIGS[name].optimizer === 'sgd' ? 'FusedSgd (tf.train.sgd off cpu)' : 'FusedAdam (tf.train.adam off cpu/wasm)'}`,
+    tfjsLayers: r.layers
+      ? { examplesPerSecond: round(r.layers.examplesPerSecond, 2), inferExamplesPerSecond: round(r.layers.inferExamplesPerSecond, 2) }
+      : 'skipped',
+    pytorch: t ?? torch,
+    ratios: {
+      trainVsPytorch: ratio(r.seqflow.examplesPerSecond, t?.examplesPerSecond),
+      trainFullLengthVsPytorch: ratio(r.seqflowFullLength.examplesPerSecond, t?.examplesPerSecond),
+      trainPerCpuSecondVsPytorch: ratio(r.seqflow.examplesPerCpuSecond, t?.examplesPerCpuSecond),
+      trainFullLengthPerCpuSecondVsPytorch: ratio(r.seqflowFullLength.examplesPerCpuSecond, t?.examplesPerCpuSecond),
+      inferVsPytorch: ratio(r.seqflow.inferExamplesPerSecond, t?.inferExamplesPerSecond),
+      trainVsTfjsLayers: ratio(r.seqflow.examplesPerSecond, r.layers?.examplesPerSecond),
+      trainFullLengthVsTfjsLayers: ratio(r.seqflowFullLength.examplesPerSecond, r.layers?.examplesPerSecond),
+      inferVsTfjsLayers: ratio(r.seqflow.inferExamplesPerSecond, r.layers?.inferExamplesPerSecond),
+      peakRssVsPytorch: ratio(r.seqflow.peakRssMb, t?.peakRssMb),
+    },
+    vocabSize: r.vocabSize,
+    meanLength: r.meanLength,
+    batch: BATCH,
+    seqLen: r.seqLen,
+    steps: r.steps,
+    leakedTensors: r.leakedTensors,
+    machine,
+  });
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -471,59 +423,31 @@ export async function main(argv: string[]): Promise<void> {
   registerGradients();
   const script = compiledWorker();
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`;
-  for (const name of args.configs) {
-    const config = CONFIGS[name];
-    const torchBefore = args.torch ? runTorch(config, args) : { missing: 'skipped (--no-torch)' };
-    const results = args.backends.map((backend) => runWorker(script, name, backend, passOn) as {
-      backend: string; engine: string; vocabSize: number; meanLength: number; steps: number; leakedTensors: number;
-      seqflow: Rates & { peakRssMb: number; loadedRssMb: number }; seqflowFullLength: Rates; layers: Rates | null;
-    });
-    const torchAfter = args.torch && args.torchRuns > 1 ? runTorch(config, args) : null;
-    const torch = mergeTorch(torchBefore, torchAfter);
-    for (const r of results) {
-      const backend = r.backend;
-      const ratio = (a: number, b: number | undefined) => (b ? round(a / b, 2) : null);
-      const t = 'examplesPerSecond' in torch ? torch : null;
-      console.log(
-        JSON.stringify({
-          config: name,
-          backend,
-          kernelEngine: r.engine,
-          examplesPerSecond: round(r.seqflow.examplesPerSecond),
-          inferExamplesPerSecond: round(r.seqflow.inferExamplesPerSecond),
-          examplesPerCpuSecond: round(r.seqflow.examplesPerCpuSecond),
-          peakRssMb: round(r.seqflow.peakRssMb),
-          rssBeforeDataMb: round(r.seqflow.loadedRssMb),
-          fullLength: {
-            examplesPerSecond: round(r.seqflowFullLength.examplesPerSecond),
-            inferExamplesPerSecond: round(r.seqflowFullLength.inferExamplesPerSecond),
-            examplesPerCpuSecond: round(r.seqflowFullLength.examplesPerCpuSecond),
-          },
-          seqflowOptimizer: `${CONFIGS[name].optimizer === 'sgd' ? 'FusedSgd (tf.train.sgd off cpu)' : 'FusedAdam (tf.train.adam off cpu/wasm)'}`,
-          tfjsLayers: r.layers
-            ? { examplesPerSecond: round(r.layers.examplesPerSecond, 2), inferExamplesPerSecond: round(r.layers.inferExamplesPerSecond, 2) }
-            : 'skipped',
-          pytorch: t ?? torch,
-          ratios: {
-            trainVsPytorch: ratio(r.seqflow.examplesPerSecond, t?.examplesPerSecond),
-            trainFullLengthVsPytorch: ratio(r.seqflowFullLength.examplesPerSecond, t?.examplesPerSecond),
-            trainPerCpuSecondVsPytorch: ratio(r.seqflow.examplesPerCpuSecond, t?.examplesPerCpuSecond),
-            trainFullLengthPerCpuSecondVsPytorch: ratio(r.seqflowFullLength.examplesPerCpuSecond, t?.examplesPerCpuSecond),
-            inferVsPytorch: ratio(r.seqflow.inferExamplesPerSecond, t?.inferExamplesPerSecond),
-            trainVsTfjsLayers: ratio(r.seqflow.examplesPerSecond, r.layers?.examplesPerSecond),
-            trainFullLengthVsTfjsLayers: ratio(r.seqflowFullLength.examplesPerSecond, r.layers?.examplesPerSecond),
-            inferVsTfjsLayers: ratio(r.seqflow.inferExamplesPerSecond, r.layers?.inferExamplesPerSecond),
-            peakRssVsPytorch: ratio(r.seqflow.peakRssMb, t?.peakRssMb),
-          },
-          vocabSize: r.vocabSize,
-          meanLength: r.meanLength,
-          batch: BATCH,
-          seqLen: SEQ_LEN,
-          steps: r.steps,
-          leakedTensors: r.leakedTensors,
-          machine,
-        }),
-      );
+  const nodeBackends = args.backends.filter((b) => b !== 'webgl');
+  if (nodeBackends.length > 0) {
+    for (const name of args.configs) {
+      const config = CONFIGS[name];
+      const torchBefore = args.torch ? runTorch(config, args, SEQ_LEN) : { missing: 'skipped (--no-torch)' };
+      const results = nodeBackends.map((backend) => runWorker(script, name, backend, passOn));
+      const torchAfter = args.torch && args.torchRuns > 1 ? runTorch(config, args, SEQ_LEN) : null;
+      const torch = mergeTorch(torchBefore, torchAfter);
+      for (const r of results) console.log(report(name, r, torch, machine));
     }
+  }
+  if (!args.backends.includes('webgl')) return;
+  // PyTorch at the webgl size first: Chromium, once open, keeps the CPU busy beside it.
+  const torchAtWebglSize = args.configs.map((name) =>
+    args.torch ? runTorch(CONFIGS[name], args, args.webglSeqLen) : { missing: 'skipped (--no-torch)' });
+  const webgl = await openWebgl();
+  if ('missing' in webgl) {
+    for (const name of args.configs) console.log(JSON.stringify({ config: name, backend: 'webgl', missing: webgl.missing }));
+    return;
+  }
+  try {
+    for (const [k, name] of args.configs.entries()) {
+      console.log(report(name, await runWebgl(webgl, name, args), torchAtWebglSize[k], machine));
+    }
+  } finally {
+    await webgl.close();
   }
 }

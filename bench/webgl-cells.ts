@@ -1,12 +1,8 @@
 // `npx ts-node bench/webgl-cells.ts [batch steps hidden reps [unpacked]]`: the fused WebGL LSTM/GRU cell
 // programs against the op path they replace, in headless Chromium (WebGL 2 on SwiftShader, so
 // CPU-emulated: ratios here say how much per-program overhead was saved, not GPU speed).
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { bundleForBrowser } from '../examples/browser/build';
-import { startStaticServer } from '../examples/browser/serve';
-import { launchChromium } from '../test/browser/chromium';
+import { openHarnessPage } from './harness-page';
 import type { WebglCellsBench } from './webgl-cells-page';
 
 export async function main(args: string[]): Promise<void> {
@@ -17,16 +13,9 @@ export async function main(args: string[]): Promise<void> {
   });
   // 'unpacked': tfjs's own ops also use one value per texel, as the fused programs do.
   const pack = args[4] !== 'unpacked';
-  const outdir = await mkdtemp(path.join(tmpdir(), 'seqflow-bench-webgl-'));
-  await bundleForBrowser({ entryPoints: { harness: path.join(__dirname, 'webgl-cells-page.ts') }, outdir });
-  await copyFile(path.join(__dirname, '..', 'test', 'browser', 'fixtures', 'harness.html'), path.join(outdir, 'harness.html'));
-  const server = await startStaticServer({ root: outdir });
-  const browser = await launchChromium();
+  const page = await openHarnessPage<WebglCellsBench>(path.join(__dirname, 'webgl-cells-page.ts'));
   try {
-    await browser.page.goto(`${server.url}harness.html`);
-    await browser.page.waitForFunction(() => 'seqflowHarness' in globalThis);
-    const time = (...a: Parameters<WebglCellsBench['time']>) =>
-      browser.page.evaluate((x) => (globalThis as unknown as { seqflowHarness: WebglCellsBench }).seqflowHarness.time(...x), a);
+    const time = (...a: Parameters<WebglCellsBench['time']>) => page.call('time', ...a);
     console.log(`webgl (SwiftShader) op path, 1 layer, batch ${batch}, ${steps} steps, hidden ${hidden}, median of ${reps}${pack ? '' : ', WEBGL_PACK off'}`);
     for (const kind of ['lstm', 'gru'] as const) {
       const plain = await time(kind, batch, steps, hidden, reps, false, pack);
@@ -37,9 +26,7 @@ export async function main(args: string[]): Promise<void> {
       );
     }
   } finally {
-    await browser.close();
-    await server.close();
-    await rm(outdir, { recursive: true, force: true });
+    await page.close();
   }
 }
 
