@@ -1,5 +1,6 @@
 import { type Command, optionalInteger, requireString } from './args';
-import { checkColumns, csvColumns, evaluationBatches, labelledRows } from './labelled-csv';
+import { checkColumns, evaluationBatches } from './labelled-csv';
+import { csvHeader, csvRows } from '../pipeline/labelled-csv';
 import { loadAnyClassifier, modelMetadata } from './model-folder';
 import { report } from './report';
 import { startBackend } from './backend';
@@ -32,11 +33,11 @@ export const evaluateCommand: Command = {
     const labelColumn = (values['label-column'] as string | undefined) ?? trained.labelColumn ?? 'class';
     const batchSize = optionalInteger(values, 'batch-size', 1) ?? 64;
     await startBackend(values.backend);
-    checkColumns(file, await csvColumns(file), { 'text-column': textColumn, 'label-column': labelColumn });
+    checkColumns(file, await csvHeader(file), { 'text-column': textColumn, 'label-column': labelColumn });
     const model = await loadAnyClassifier(dir);
     try {
       const dropped = { count: 0 };
-      const { batches, unknown } = evaluationBatches(labelledRows(file, textColumn, labelColumn, dropped), model.encoding, model.labels, batchSize);
+      const { batches, unknown } = evaluationBatches(csvRows(file, textColumn, labelColumn, dropped), model.encoding, model.labels, batchSize);
       const result = await evaluate(model, batches);
       const unknownLabels = Object.fromEntries(unknown);
       if (unknown.size > 0) {

@@ -1,5 +1,6 @@
 import { type Command, optionalInteger, requireString } from './args';
-import { checkColumns, csvColumns } from './labelled-csv';
+import { checkColumns } from './labelled-csv';
+import { csvHeader } from '../pipeline/labelled-csv';
 import { loadAnyClassifier, modelMetadata } from './model-folder';
 import { report } from './report';
 import { startBackend } from './backend';
@@ -33,7 +34,7 @@ export const predictCommand: Command = {
     const idColumn = values['id-column'] as string | undefined;
     const batchSize = optionalInteger(values, 'batch-size', 1) ?? 256;
     await startBackend(values.backend);
-    checkColumns(file, await csvColumns(file), { 'text-column': textColumn, 'id-column': idColumn });
+    checkColumns(file, await csvHeader(file), { 'text-column': textColumn, 'id-column': idColumn });
     const model = await loadAnyClassifier(dir);
     const writer = new CsvWriter(out);
     let rows = 0;

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { type Command, optionalInteger, optionalNumber, requireString, UsageError } from './args';
-import { checkColumns, csvColumns, trainingData } from './labelled-csv';
+import { checkColumns, trainingData } from './labelled-csv';
+import { csvHeader } from '../pipeline/labelled-csv';
 import { report } from './report';
 import { startBackend } from './backend';
 import { TextClassifier, type EncoderKind } from '../models/classifier';
@@ -89,7 +90,7 @@ export const trainCommand: Command = {
     const learningRate = optionalNumber(values, 'learning-rate', 0, 10);
 
     const backend = await startBackend(values.backend);
-    checkColumns(file, await csvColumns(file), { 'text-column': textColumn, 'label-column': labelColumn });
+    checkColumns(file, await csvHeader(file), { 'text-column': textColumn, 'label-column': labelColumn });
     const data = await trainingData(file, { textColumn, labelColumn, validationSplit, seed, batchSize, seqLength, maxTokens });
     report.info(
       `${file}: ${data.counts.rows} rows (${data.counts.dropped} dropped for a missing value), ${data.labels.length} classes; ` +

@@ -84,3 +84,5 @@ export * from './read-csv';
 export { readLines, type ReadLinesOptions } from './read-lines';
 export * from './read-text';
 export * from './from-iterable';
+// A labelled CSV as a classifier's train/validation/test batches, in one call.
+export * from './labelled-csv';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs, run } from '../../examples/amazon-sentiment';
-import { prepareSentimentData, ratingClass, rowRange } from '../../examples/pipelines/sentiment';
+import { prepareSentimentData } from '../../examples/pipelines/sentiment';
 import { loadClassifier } from '../../src/models/io';
 
 let dir: string;
@@ -40,39 +40,16 @@ afterAll(() => {
 
 const tinyModel = ['--epochs', '1', '--hidden', '4', '--embedding', '4', '--seq-length', '12', '--batch-size', '8', '--backend', 'cpu', '--no-progress'];
 
-describe('ratings → sentiment, as the notebook maps them', () => {
-  it('maps <=2 to 0, 3 to 1, >=4 to 2, and names the row of a bad rating', () => {
-    expect(['1', '2', '2.0', '3', '3.0', '4', '5.0'].map((r) => ratingClass(r, 0, 'reviews.rating'))).toEqual([0, 0, 0, 1, 1, 2, 2]);
-    expect(() => ratingClass('five', 6, 'reviews.rating')).toThrow(/row 7, column "reviews\.rating": "five" is not a numeric rating/);
-  });
-
-  it('reads the Kaggle schema: picks the columns, drops incomplete rows, splits by position', async () => {
-    const data = await prepareSentimentData(kaggleCsv, { textColumn: 'reviews.text', labelColumn: 'reviews.rating', trainRows: 20, batchSize: 8, seqLength: 12 });
+describe('the sentiment preset (examples/pipelines/sentiment.ts)', () => {
+  it("is readLabelledCsv with the notebook's settings: split by position 80/10/10, length 100, batches of 16", async () => {
+    const data = await prepareSentimentData(kaggleCsv, { textColumn: 'reviews.text', labelColumn: 'reviews.rating' });
     expect(data.labelMapping).toBe('ratings');
-    expect(data.labels).toEqual(['negative', 'neutral', 'positive']);
-    expect(data.counts).toMatchObject({ rows: 30, dropped: 2, train: 20, validation: 5, test: 5 });
-    // Ratings cycle 5,4,1,2,3,5,4: 4/7 positive, 2/7 negative, 1/7 neutral over the 30 rows.
-    expect(data.counts.perClass).toEqual({ negative: 8, neutral: 4, positive: 18 });
+    expect(data.counts).toMatchObject({ rows: 30, dropped: 2, train: 24, validation: 3, test: 3 });
     const train = await data.train.toArray();
-    expect(train.map((b) => b.size)).toEqual([8, 8, 4]);
-    expect(train[0].seqLength).toBe(12);
-    const test = await data.test.toArray();
-    expect(test.reduce((n, b) => n + b.size, 0)).toBe(5);
+    expect(train.map((b) => b.size)).toEqual([16, 8]);
+    expect(train[0].seqLength).toBe(100);
+    expect(data.text.seqLength).toBe(100);
     await expect(prepareSentimentData(kaggleCsv, { textColumn: 'text' })).rejects.toThrow(/no text column "text"; the file has: id, name, asins, reviews\.rating, reviews\.text, reviews\.title/);
-  });
-
-  it('rowRange keeps items by position and stops reading at the end of its range', async () => {
-    let read = 0;
-    async function* source() {
-      for (let i = 0; i < 100; i++) {
-        read++;
-        yield i;
-      }
-    }
-    const out: number[] = [];
-    for await (const x of rowRange<number>(2, 5)(source())) out.push(x);
-    expect(out).toEqual([2, 3, 4]);
-    expect(read).toBeLessThanOrEqual(6);
   });
 });
 
