@@ -9,31 +9,18 @@
  * → shuffle (train) → batches of 16.
  */
 import type { SourceInput } from '../../src/pipeline/byte-source';
-import { readLabelledCsv, type LabelledCsvData, type LabelMapping } from '../../src/pipeline/labelled-csv';
+import { readLabelledCsv, type LabelledCsvData, type LabelledCsvOptions } from '../../src/pipeline/labelled-csv';
 import type { Dataset } from '../../src/pipeline/pipe';
 import type { Batch } from '../../src/pipeline/types';
 
 export type { LabelMapping } from '../../src/pipeline/labelled-csv';
 
-export interface SentimentDataOptions {
-  /** Column holding the text. Default: the first of review, text, reviews.text, that the file has. */
-  textColumn?: string;
-  /** Column holding the label. Default: the first of score, label, class, sentiment, rating, reviews.rating. */
-  labelColumn?: string;
-  /** Default: 'ratings' when the label column's name contains "rating", else 'names'. */
-  labelMapping?: LabelMapping;
+/** readLabelledCsv's options, with the split by position spelled out. */
+export interface SentimentDataOptions extends Omit<LabelledCsvOptions, 'split'> {
   /** Rows (after dropping incomplete ones) used for training, from the top. Default: 80%. */
   trainRows?: number;
   /** Of the rows after the training rows, the fraction used for validation; the rest are the test set. Default 0.5. */
   validationFraction?: number;
-  seqLength?: number;
-  batchSize?: number;
-  maxTokens?: number;
-  /** Seeds the per-epoch shuffle of the training rows. */
-  seed?: number;
-  /** Shuffle buffer (default: the whole training set, a uniform shuffle). */
-  shuffleBuffer?: number;
-  signal?: AbortSignal;
 }
 
 /** A split by position always has all three parts. */

@@ -6,27 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs, run } from '../../examples/amazon-sentiment';
 import { prepareSentimentData } from '../../examples/pipelines/sentiment';
 import { loadClassifier } from '../../src/models/io';
+import { writeKaggleFile } from '../fixtures/kaggle-reviews';
 
 let dir: string;
 let kaggleCsv: string;
-
-/** A small file in the schema of Kaggle's "Consumer Reviews of Amazon Products" (1429_1.csv). */
-function writeKaggleFile(file: string): void {
-  const good = ['Great tablet, my kids love it', 'Works perfectly, fast delivery', 'Excellent value, would buy again', 'Love it! Best purchase this year'];
-  const bad = ['Broke after a week, terrible', 'Awful battery, returned it', 'Waste of money, do not buy'];
-  const meh = ['It is okay, nothing special', 'Average, does the job'];
-  const lines = ['id,name,asins,reviews.rating,reviews.text,reviews.title'];
-  for (let i = 0; i < 30; i++) {
-    const rating = [5, 4, 1, 2, 3, 5, 4][i % 7];
-    const pool = rating >= 4 ? good : rating <= 2 ? bad : meh;
-    const text = pool[i % pool.length];
-    // Quoted fields with commas and doubled quotes, as the real file has.
-    lines.push(`AV${i},"Fire Tablet, 7"" Display",B01AHB9CN2,${rating}.0,"${text}",Title ${i}`);
-  }
-  lines.push('AV98,Echo,B00L9EPT8O,,"A review without a rating",x'); // dropped: missing rating
-  lines.push('AV99,Echo,B00L9EPT8O,4,,empty text'); // dropped: missing text
-  fs.writeFileSync(file, lines.join('\r\n') + '\r\n');
-}
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seqflow-example-'));
