@@ -3,6 +3,7 @@ import { Embedding } from './embedding';
 import { Recurrent, type RecurrentState } from './recurrent';
 import { uniqueVariableName } from './variable-names';
 import { TextEncoding, type TextSettings, type VocabJSON } from './text-encoding';
+import { NoiseSeeds } from './noise-seeds';
 
 export type EncoderKind = 'lstm' | 'bilstm' | 'gru' | 'bigru';
 export type Pooling = 'last' | 'mean' | 'max';
@@ -93,8 +94,7 @@ export class TextClassifier {
   readonly encoder: Recurrent;
   readonly fcWeight: tf.Variable;
   readonly fcBias: tf.Variable;
-  private noiseCounter = 0;
-  private noiseSeed: number;
+  private readonly noise: NoiseSeeds;
   private disposed = false;
 
   constructor(init: TextClassifierInit) {
@@ -106,7 +106,7 @@ export class TextClassifier {
     this.labels = [...init.labels];
     const seed = init.seed ?? 0;
     this.config = { ...arch, vocabSize: this.encoding.vocabSize, numClasses: this.labels.length, seed };
-    this.noiseSeed = seed;
+    this.noise = new NoiseSeeds(seed);
     validateConfig(this.config);
 
     const { embeddingDim, hiddenSize, numLayers, dropout, encoder } = this.config;
@@ -167,14 +167,7 @@ export class TextClassifier {
 
   /** Restarts the stream of dropout masks and random initial states (fit does this with its seed). */
   reseed(seed: number): void {
-    this.noiseSeed = seed;
-    this.noiseCounter = 0;
-  }
-
-  private nextNoiseSeed(): number {
-    this.noiseCounter += 1;
-    // Large odd multiplier spreads consecutive seeds apart; seedrandom hashes them anyway.
-    return (this.noiseSeed * 1_000_003 + this.noiseCounter * 7919) % 2_147_483_647;
+    this.noise.reseed(seed);
   }
 
   /**
@@ -196,8 +189,8 @@ export class TextClassifier {
       let initialState: RecurrentState | undefined;
       if (this.config.initialState === 'random') {
         const shape: [number, number, number] = [this.config.numLayers * this.directions, batch, this.config.hiddenSize];
-        initialState = { h: tf.randomNormal(shape, 0, 1, 'float32', this.nextNoiseSeed()) };
-        if (this.encoderPrefix === 'lstm') initialState.c = tf.randomNormal(shape, 0, 1, 'float32', this.nextNoiseSeed());
+        initialState = { h: tf.randomNormal(shape, 0, 1, 'float32', this.noise.next()) };
+        if (this.encoderPrefix === 'lstm') initialState.c = tf.randomNormal(shape, 0, 1, 'float32', this.noise.next());
       }
       // Rows of length 0 (an empty review) still need a defined state: the encoder runs them as
       // all-padding, so they come out as the initial state / zeros.
@@ -223,7 +216,7 @@ export class TextClassifier {
         }
       }
       if (training && this.config.dropout > 0) {
-        features = tf.dropout(features, this.config.dropout, undefined, this.nextNoiseSeed()) as tf.Tensor2D;
+        features = tf.dropout(features, this.config.dropout, undefined, this.noise.next()) as tf.Tensor2D;
       }
       return tf.add(tf.matMul(features, this.fcWeight, false, true), this.fcBias) as tf.Tensor2D;
     });

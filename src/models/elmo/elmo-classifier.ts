@@ -11,6 +11,7 @@ import { Embedding } from '../embedding';
 import { TextEncoding, type TextSettings, type VocabJSON } from '../text-encoding';
 import { listWeights, makeWeightsTrainable } from './bilm-weights';
 import type { Elmo } from './elmo';
+import { NoiseSeeds } from '../noise-seeds';
 
 export interface ElmoClassifierInit {
   elmo: Elmo;
@@ -44,8 +45,7 @@ export class ElmoClassifier {
   readonly wordEmbedding?: Embedding;
   readonly fcWeight: tf.Variable;
   readonly fcBias: tf.Variable;
-  private noiseSeed: number;
-  private noiseCounter = 0;
+  private readonly noise: NoiseSeeds;
 
   constructor(init: ElmoClassifierInit) {
     const vocabJson = 'toJSON' in init.vocab && typeof init.vocab.toJSON === 'function' ? init.vocab.toJSON() : (init.vocab as VocabJSON);
@@ -59,7 +59,7 @@ export class ElmoClassifier {
     const wordEmbeddingDim = init.wordEmbeddingDim ?? 0;
     const seed = init.seed ?? 0;
     this.config = { numClasses: this.labels.length, pooling, wordEmbeddingDim, dropout, fineTune: init.fineTune ?? false, seed };
-    this.noiseSeed = seed;
+    this.noise = new NoiseSeeds(seed);
     this.elmo = init.elmo;
     if (this.config.fineTune) {
       makeWeightsTrainable(this.elmo.bilm.weights);
@@ -103,13 +103,7 @@ export class ElmoClassifier {
   }
 
   reseed(seed: number): void {
-    this.noiseSeed = seed;
-    this.noiseCounter = 0;
-  }
-
-  private nextNoiseSeed(): number {
-    this.noiseCounter += 1;
-    return (this.noiseSeed * 1_000_003 + this.noiseCounter * 7919) % 2_147_483_647;
+    this.noise.reseed(seed);
   }
 
   /** ids int32 [batch, time] and each row's true length → logits [batch, classes]. */
@@ -128,7 +122,7 @@ export class ElmoClassifier {
       rowIds.push(row);
       return this.encoding.vocab.lookupTokens(row);
     });
-    const dropoutSeed = training ? this.nextNoiseSeed() : undefined;
+    const dropoutSeed = training ? this.noise.next() : undefined;
     return tf.tidy(() => {
       const out = this.elmo.embed(sentences, { training, dropoutSeed });
       let x = out.representations[0];
@@ -150,7 +144,7 @@ export class ElmoClassifier {
         features = tf.mul(tf.max(masked, 1), tf.minimum(tf.sum(mask, 1), 1)) as tf.Tensor2D;
       }
       if (training && this.config.dropout > 0) {
-        features = tf.dropout(features, this.config.dropout, undefined, this.nextNoiseSeed()) as tf.Tensor2D;
+        features = tf.dropout(features, this.config.dropout, undefined, this.noise.next()) as tf.Tensor2D;
       }
       return tf.add(tf.matMul(features, this.fcWeight, false, true), this.fcBias) as tf.Tensor2D;
     });
