@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { useBackend } from '../src/backends';
 import { Recurrent, type RecurrentKind } from '../src/models/recurrent';
-import { setWebglGruCellEnabled } from '../src/models/webgl-gru-cell';
-import { setWebglLstmCellEnabled } from '../src/models/webgl-lstm-cell';
+import { fusedGruCell } from '../src/models/webgl-gru-cell';
+import { fusedLstmCell } from '../src/models/webgl-lstm-cell';
 
 export interface CellTiming {
   /** Milliseconds per batch, median of the timed repetitions. */
@@ -25,8 +25,8 @@ const bench = {
     await useBackend('webgl');
     // tfjs's packed 2×2 texel layout (its default) or one value per texel, as the fused programs use.
     tf.env().set('WEBGL_PACK', pack);
-    setWebglLstmCellEnabled(fused);
-    setWebglGruCellEnabled(fused);
+    fusedLstmCell.setEnabled(fused);
+    fusedGruCell.setEnabled(fused);
     const layer = new Recurrent({ kind, inputSize: hidden, hiddenSize: hidden, numLayers: 1, implementation: 'ops', seed: 3 });
     const x = tf.randomNormal([batch, steps, hidden], 0, 1, 'float32', 5) as tf.Tensor3D;
     const lengths = new Array(batch).fill(steps);
@@ -55,8 +55,8 @@ const bench = {
     } finally {
       x.dispose();
       layer.dispose();
-      setWebglLstmCellEnabled(true);
-      setWebglGruCellEnabled(true);
+      fusedLstmCell.setEnabled(true);
+      fusedGruCell.setEnabled(true);
     }
   },
 };

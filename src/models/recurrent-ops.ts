@@ -3,8 +3,8 @@
 // Time-major: gx is [time, batch, gates·hidden], the input projection done by the caller.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SequenceSpans } from './recurrent-kernel-op';
-import { webglGruCell, webglGruCellActive } from './webgl-gru-cell';
-import { webglLstmCell, webglLstmCellActive } from './webgl-lstm-cell';
+import { fusedGruCell, webglGruCell } from './webgl-gru-cell';
+import { fusedLstmCell, webglLstmCell } from './webgl-lstm-cell';
 
 export interface LstmSequenceResult {
   /** [time, batch, hidden], zero at inactive steps. */
@@ -63,7 +63,7 @@ export function lstmSequenceOps(
   const idle = tf.zerosLike(h0);
   let h = h0;
   let c = c0;
-  const fused = webglLstmCellActive();
+  const fused = fusedLstmCell.active();
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     const mask = activity[t];
@@ -106,7 +106,7 @@ export function gruSequenceOps(
   const ys: tf.Tensor2D[] = new Array(T);
   const idle = tf.zerosLike(h0);
   let h = h0;
-  const fused = webglGruCellActive();
+  const fused = fusedGruCell.active();
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     const mask = activity[t];

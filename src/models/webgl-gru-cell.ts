@@ -3,7 +3,7 @@
 // gh [batch, 3·hidden] (h·W_hhᵀ + b_hh) and h_prev [batch, hidden] to the new h. Registered
 // for 'webgl' only, by name, without importing tfjs-backend-webgl (see webgl-lstm-cell.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { ACTIVATIONS_GLSL, type WebglBackendLike, type WebglProgram } from './webgl-program';
+import { ACTIVATIONS_GLSL, fusedWebglCell, type WebglProgram } from './webgl-program';
 
 export const GRU_CELL_KERNEL = 'SeqflowGruCell';
 
@@ -92,82 +92,17 @@ function gruHPrevGradProgram(batch: number, hidden: number): WebglProgram {
   };
 }
 
-export const GRU_CELL_GRAD_KERNEL = 'SeqflowGruCellGrad';
-
-let programRuns = 0;
-let gradRuns = 0;
-
-/** How many times the fused backward programs have run (once per step) in this process. */
-export function webglGruCellGradRuns(): number {
-  return gradRuns;
-}
-
-
-/** How many times the fused program has run in this process (for tests and benchmarks). */
-export function webglGruCellRuns(): number {
-  return programRuns;
-}
-
-tf.registerKernel({
+/** The fused GRU cell on webgl: `apply(gx, gh, hPrev)` → the new h. */
+export const fusedGruCell = fusedWebglCell({
   kernelName: GRU_CELL_KERNEL,
-  backendName: 'webgl',
-  kernelFunc: ({ inputs, backend }) => {
-    const { gx, gh, hPrev } = inputs as { gx: tf.TensorInfo; gh: tf.TensorInfo; hPrev: tf.TensorInfo };
-    const [batch, hidden] = hPrev.shape;
-    for (const [name, t] of [['gx', gx], ['gh', gh]] as const) {
-      if (t.shape.length !== 2 || t.shape[0] !== batch || t.shape[1] !== 3 * hidden) {
-        throw new Error(`${GRU_CELL_KERNEL}: ${name} has shape [${t.shape}], expected [${batch},${3 * hidden}]`);
-      }
-    }
-    programRuns++;
-    return (backend as unknown as WebglBackendLike).runWebGLProgram(gruCellProgram(batch, hidden), [gx, gh, hPrev], 'float32');
-  },
-});
-
-tf.registerKernel({
-  kernelName: GRU_CELL_GRAD_KERNEL,
-  backendName: 'webgl',
-  kernelFunc: ({ inputs, backend }) => {
-    const { gx, gh, hPrev, dy } = inputs as Record<'gx' | 'gh' | 'hPrev' | 'dy', tf.TensorInfo>;
-    const [batch, hidden] = hPrev.shape;
-    const webgl = backend as unknown as WebglBackendLike;
-    const all = [gx, gh, hPrev, dy];
-    gradRuns++;
-    return [
-      webgl.runWebGLProgram(gruProjectionGradProgram(batch, hidden, false), all, 'float32'),
-      webgl.runWebGLProgram(gruProjectionGradProgram(batch, hidden, true), all, 'float32'),
-      webgl.runWebGLProgram(gruHPrevGradProgram(batch, hidden), all, 'float32'),
-    ];
-  },
-});
-
-let enabled = true;
-
-/** Turns the fused program off (true: on, the default), e.g. to compare with the op path. */
-export function setWebglGruCellEnabled(on: boolean): void {
-  enabled = on;
-}
-
-/** Whether gruSequenceOps uses the fused program now: on the webgl backend, unless turned off. */
-export function webglGruCellActive(): boolean {
-  return enabled && tf.getBackend() === 'webgl';
-}
-
-// The gradient is the backward programs above, on the inputs saved here.
-const fusedCell = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [gx, gh, hPrev, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  const h = tf.engine().runKernel(GRU_CELL_KERNEL, { gx, gh, hPrev }) as tf.Tensor;
-  save([gx, gh, hPrev]);
-  return {
-    value: h,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [savedGx, savedGh, savedHPrev] = saved;
-      return tf.engine().runKernel(GRU_CELL_GRAD_KERNEL, { gx: savedGx, gh: savedGh, hPrev: savedHPrev, dy }) as tf.Tensor[];
-    },
-  };
+  inputs: ['gx', 'gh', 'hPrev'],
+  state: 'hPrev',
+  widths: { gx: 3, gh: 3 },
+  forward: gruCellProgram,
+  backward: (batch, hidden) => [gruProjectionGradProgram(batch, hidden, false), gruProjectionGradProgram(batch, hidden, true), gruHPrevGradProgram(batch, hidden)],
 });
 
 /** One GRU step's element-wise part on webgl: the new h from gx, gh and h_prev. */
 export function webglGruCell(gx: tf.Tensor2D, gh: tf.Tensor2D, hPrev: tf.Tensor2D): tf.Tensor2D {
-  return fusedCell(gx, gh, hPrev) as tf.Tensor2D;
+  return fusedGruCell.apply(gx, gh, hPrev) as tf.Tensor2D;
 }

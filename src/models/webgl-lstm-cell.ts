@@ -1,14 +1,10 @@
 // The element-wise part of one LSTM step as a single WebGL program: from the pre-activation
 // gates [batch, 4·hidden] (PyTorch's order i, f, g, o) and c_prev [batch, hidden] to h and c.
 // The generic op path would otherwise run ~10 programs per step (split, 3 sigmoids, 2 tanh,
-// muls, add), each a draw call with its own texture; here it is one draw.
-//
-// The kernel is registered for 'webgl' only, by name, without importing
-// @tensorflow/tfjs-backend-webgl: the backend object handed to the kernel function has
-// runWebGLProgram, and a program is a plain object. That keeps the webgl package in its own
-// lazily loaded chunk of a browser bundle.
+// muls, add), each a draw call with its own texture; here it is one draw. Registered for
+// 'webgl' only, by name (see webgl-program.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { ACTIVATIONS_GLSL, type WebglBackendLike, type WebglProgram } from './webgl-program';
+import { ACTIVATIONS_GLSL, fusedWebglCell, type WebglProgram } from './webgl-program';
 
 export const LSTM_CELL_KERNEL = 'SeqflowLstmCell';
 
@@ -100,81 +96,20 @@ function lstmCPrevGradProgram(batch: number, hidden: number): WebglProgram {
   };
 }
 
-export const LSTM_CELL_GRAD_KERNEL = 'SeqflowLstmCellGrad';
-
-let programRuns = 0;
-let gradRuns = 0;
-
-/** How many times the fused backward pair of programs has run in this process. */
-export function webglLstmCellGradRuns(): number {
-  return gradRuns;
-}
-
-
-/** How many times the fused program has run in this process (for tests and benchmarks). */
-export function webglLstmCellRuns(): number {
-  return programRuns;
-}
-
-tf.registerKernel({
+/** The fused LSTM cell on webgl: `apply(gates, cPrev)` → packed [h; c] of shape [2, batch, hidden]. */
+export const fusedLstmCell = fusedWebglCell({
   kernelName: LSTM_CELL_KERNEL,
-  backendName: 'webgl',
-  kernelFunc: ({ inputs, backend }) => {
-    const { gates, cPrev } = inputs as { gates: tf.TensorInfo; cPrev: tf.TensorInfo };
-    const [batch, hidden] = cPrev.shape;
-    if (gates.shape.length !== 2 || gates.shape[0] !== batch || gates.shape[1] !== 4 * hidden) {
-      throw new Error(`${LSTM_CELL_KERNEL}: gates have shape [${gates.shape}], expected [${batch},${4 * hidden}]`);
-    }
-    programRuns++;
-    return (backend as unknown as WebglBackendLike).runWebGLProgram(lstmCellProgram(batch, hidden), [gates, cPrev], 'float32');
-  },
-});
-
-tf.registerKernel({
-  kernelName: LSTM_CELL_GRAD_KERNEL,
-  backendName: 'webgl',
-  kernelFunc: ({ inputs, backend }) => {
-    const { gates, cPrev, hc, dy } = inputs as Record<'gates' | 'cPrev' | 'hc' | 'dy', tf.TensorInfo>;
-    const [batch, hidden] = cPrev.shape;
-    const webgl = backend as unknown as WebglBackendLike;
-    const all = [gates, cPrev, hc, dy];
-    gradRuns++;
-    return [
-      webgl.runWebGLProgram(lstmGateGradProgram(batch, hidden), all, 'float32'),
-      webgl.runWebGLProgram(lstmCPrevGradProgram(batch, hidden), all, 'float32'),
-    ];
-  },
-});
-
-let enabled = true;
-
-/** Turns the fused program off (true: on, the default), e.g. to compare with the op path. */
-export function setWebglLstmCellEnabled(on: boolean): void {
-  enabled = on;
-}
-
-/** Whether lstmSequenceOps uses the fused program now: on the webgl backend, unless turned off. */
-export function webglLstmCellActive(): boolean {
-  return enabled && tf.getBackend() === 'webgl';
-}
-
-// The gradient is the backward pair of programs above, on the inputs and output saved here.
-const fusedCell = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [gates, cPrev, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  const packed = tf.engine().runKernel(LSTM_CELL_KERNEL, { gates, cPrev }) as tf.Tensor;
-  save([gates, cPrev, packed]);
-  return {
-    value: packed,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [savedGates, savedCPrev, savedPacked] = saved;
-      return tf.engine().runKernel(LSTM_CELL_GRAD_KERNEL, { gates: savedGates, cPrev: savedCPrev, hc: savedPacked, dy }) as tf.Tensor[];
-    },
-  };
+  inputs: ['gates', 'cPrev'],
+  state: 'cPrev',
+  widths: { gates: 4 },
+  forward: lstmCellProgram,
+  backward: (batch, hidden) => [lstmGateGradProgram(batch, hidden), lstmCPrevGradProgram(batch, hidden)],
+  backwardReadsOutput: 'hc',
 });
 
 /** One LSTM step's element-wise part on webgl: h and c from the pre-activation gates and c_prev. */
 export function webglLstmCell(gates: tf.Tensor2D, cPrev: tf.Tensor2D): { h: tf.Tensor2D; c: tf.Tensor2D } {
-  const packed = fusedCell(gates, cPrev) as tf.Tensor3D;
+  const packed = fusedLstmCell.apply(gates, cPrev) as tf.Tensor3D;
   // packed is kept for the gradient; callers run inside tf.tidy, as the op path does.
   const [h, c] = tf.unstack(packed) as tf.Tensor2D[];
   return { h, c };

@@ -6,8 +6,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Recurrent, type RecurrentImplementation, type RecurrentKind } from '../../src/models/recurrent';
-import { GRU_CELL_KERNEL, webglGruCellActive, webglGruCellRuns } from '../../src/models/webgl-gru-cell';
-import { LSTM_CELL_KERNEL, webglLstmCellActive, webglLstmCellRuns } from '../../src/models/webgl-lstm-cell';
+import { fusedGruCell } from '../../src/models/webgl-gru-cell';
+import { fusedLstmCell } from '../../src/models/webgl-lstm-cell';
 
 describe('fused WebGL LSTM and GRU cells outside WebGL', () => {
   afterAll(async () => {
@@ -15,7 +15,7 @@ describe('fused WebGL LSTM and GRU cells outside WebGL', () => {
   });
 
   it('are registered as kernels for webgl and for no other backend', () => {
-    for (const kernel of [LSTM_CELL_KERNEL, GRU_CELL_KERNEL]) {
+    for (const kernel of [fusedLstmCell.kernelName, fusedLstmCell.gradKernelName, fusedGruCell.kernelName, fusedGruCell.gradKernelName]) {
       expect(tf.getKernel(kernel, 'webgl'), kernel).toBeDefined();
       for (const backend of ['cpu', 'wasm', 'webgpu', 'tensorflow']) expect(tf.getKernel(kernel, backend), `${kernel} on ${backend}`).toBeUndefined();
     }
@@ -27,9 +27,9 @@ describe('fused WebGL LSTM and GRU cells outside WebGL', () => {
         it(`are not used by a ${kind} on ${backend} (implementation '${implementation}'), forward or backward`, async () => {
           await tf.setBackend(backend);
           await tf.ready();
-          expect(webglLstmCellActive()).toBe(false);
-          expect(webglGruCellActive()).toBe(false);
-          const runsBefore = webglLstmCellRuns() + webglGruCellRuns();
+          expect(fusedLstmCell.active()).toBe(false);
+          expect(fusedGruCell.active()).toBe(false);
+          const runsBefore = fusedLstmCell.runs() + fusedGruCell.runs();
           const before = tf.memory().numTensors;
           const layer = new Recurrent({ kind, inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, implementation, seed: 1 });
           const x = tf.randomNormal([2, 5, 3], 0, 1, 'float32', 7) as tf.Tensor3D;
@@ -39,7 +39,7 @@ describe('fused WebGL LSTM and GRU cells outside WebGL', () => {
           expect(Math.abs(value.dataSync()[0])).toBeGreaterThan(0);
           tf.dispose([value, x, ...Object.values(grads)]);
           layer.dispose();
-          expect(webglLstmCellRuns() + webglGruCellRuns()).toBe(runsBefore);
+          expect(fusedLstmCell.runs() + fusedGruCell.runs()).toBe(runsBefore);
           expect(tf.memory().numTensors).toBe(before);
         });
       }
