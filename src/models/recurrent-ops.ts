@@ -56,14 +56,32 @@ export function lstmSequenceOps(
   spans: SequenceSpans,
   reverse: boolean,
 ): LstmSequenceResult {
+  const fused = fusedLstmCell.active();
+  const { y, state } = scanSteps(gx, [h0, c0], spans, reverse, (gxStep, [h, c]) => {
+    const pre = tf.add(gxStep, tf.matMul(h, whh, false, true)) as tf.Tensor2D;
+    const next = fused ? webglLstmCell(pre, c) : lstmCellOps(pre, c);
+    return [next.h, next.c];
+  });
+  return { y, hN: state[0], cN: state[1] };
+}
+
+/**
+ * The loop both cells share: `cell` maps a step's input projection and the state (h first) to
+ * the new state; a row keeps its old state at steps it does not take, and its output there is 0.
+ */
+function scanSteps(
+  gx: tf.Tensor3D,
+  state0: tf.Tensor2D[],
+  spans: SequenceSpans,
+  reverse: boolean,
+  cell: (gxStep: tf.Tensor2D, state: tf.Tensor2D[]) => tf.Tensor2D[],
+): { y: tf.Tensor3D; state: tf.Tensor2D[] } {
   const T = gx.shape[0];
   const activity = stepActivity(spans, T);
   const gxSteps = tf.unstack(gx) as tf.Tensor2D[];
   const ys: tf.Tensor2D[] = new Array(T);
-  const idle = tf.zerosLike(h0);
-  let h = h0;
-  let c = c0;
-  const fused = fusedLstmCell.active();
+  const idle = tf.zerosLike(state0[0]);
+  let state = state0;
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     const mask = activity[t];
@@ -71,19 +89,16 @@ export function lstmSequenceOps(
       ys[t] = idle;
       continue;
     }
-    const pre = tf.add(gxSteps[t], tf.matMul(h, whh, false, true)) as tf.Tensor2D;
-    const { h: hNew, c: cNew } = fused ? webglLstmCell(pre, c) : lstmCellOps(pre, c);
+    const next = cell(gxSteps[t], state);
     if (mask === 'all') {
-      ys[t] = hNew;
-      c = cNew;
-      h = hNew;
+      ys[t] = next[0];
+      state = next;
     } else {
-      ys[t] = tf.mul(mask, hNew);
-      c = carry(mask, cNew, c);
-      h = carry(mask, hNew, h);
+      ys[t] = tf.mul(mask, next[0]);
+      state = next.map((v, i) => carry(mask, v, state[i]));
     }
   }
-  return { y: tf.stack(ys) as tf.Tensor3D, hN: h, cN: c };
+  return { y: tf.stack(ys) as tf.Tensor3D, state };
 }
 
 function lstmCellOps(pre: tf.Tensor2D, c: tf.Tensor2D): { h: tf.Tensor2D; c: tf.Tensor2D } {
@@ -100,31 +115,12 @@ export function gruSequenceOps(
   spans: SequenceSpans,
   reverse: boolean,
 ): GruSequenceResult {
-  const T = gx.shape[0];
-  const activity = stepActivity(spans, T);
-  const gxSteps = tf.unstack(gx) as tf.Tensor2D[];
-  const ys: tf.Tensor2D[] = new Array(T);
-  const idle = tf.zerosLike(h0);
-  let h = h0;
   const fused = fusedGruCell.active();
-  for (let s = 0; s < T; s++) {
-    const t = reverse ? T - 1 - s : s;
-    const mask = activity[t];
-    if (mask === 'none') {
-      ys[t] = idle;
-      continue;
-    }
+  const { y, state } = scanSteps(gx, [h0], spans, reverse, (gxStep, [h]) => {
     const gh = tf.add(tf.matMul(h, whh, false, true), bhh) as tf.Tensor2D;
-    const hNew = fused ? webglGruCell(gxSteps[t], gh, h) : gruCellOps(gxSteps[t], gh, h);
-    if (mask === 'all') {
-      ys[t] = hNew;
-      h = hNew;
-    } else {
-      ys[t] = tf.mul(mask, hNew);
-      h = carry(mask, hNew, h);
-    }
-  }
-  return { y: tf.stack(ys) as tf.Tensor3D, hN: h };
+    return [fused ? webglGruCell(gxStep, gh, h) : gruCellOps(gxStep, gh, h)];
+  });
+  return { y, hN: state[0] };
 }
 
 function gruCellOps(gx: tf.Tensor2D, gh: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
