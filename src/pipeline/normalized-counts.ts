@@ -7,7 +7,7 @@
  * normalized-tokens.ts.
  */
 import { asciiBytes, normalizedBasicEnglish } from './normalized-tokens';
-import type { TokenCounter } from './vocab';
+import type { TokenCounter } from './token-counter';
 
 /** Letter tokens seen so far, by their bytes, with their counter slots. */
 class AsciiTokenSlots {

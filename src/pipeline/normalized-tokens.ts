@@ -12,7 +12,7 @@
  * non-ASCII letters lower-case to ASCII, e.g. U+212A KELVIN SIGN).
  */
 import { normalizeText } from './preprocess';
-import { basicEnglish } from './tokenize';
+import { basicEnglish } from './tokenizers';
 
 // Tokens repeat (a review corpus has a few tens of thousands of distinct words among millions),
 // so a token is looked up by its characters in a direct-mapped cache before a string is made:
