@@ -4,8 +4,9 @@ import { trainCommand } from './train';
 import { evaluateCommand } from './evaluate';
 import { predictCommand } from './predict';
 import { embedCommand } from './embed';
+import { pretrainCommand } from './pretrain';
 
-const COMMANDS: Command[] = [trainCommand, evaluateCommand, predictCommand, embedCommand];
+const COMMANDS: Command[] = [trainCommand, evaluateCommand, predictCommand, embedCommand, pretrainCommand];
 
 const OVERVIEW = `seqflow — recurrent text classifiers and ELMo embeddings
 
