@@ -1,5 +1,5 @@
 import { type Command, optionalInteger, requireString } from './args';
-import { checkColumns, evaluationBatches } from './labelled-csv';
+import { checkColumns, evaluationBatches, mapLabels } from './labelled-csv';
 import { csvHeader, csvRows } from '../pipeline/labelled-csv';
 import { loadAnyClassifier, modelMetadata } from './model-folder';
 import { report } from './report';
@@ -13,7 +13,8 @@ export const evaluateCommand: Command = {
   usage: `seqflow evaluate --model model-dir --data labelled.csv [--text-column ..] [--label-column ..] [--json] [--backend NAME]
 
   model-dir is a folder written by seqflow train (a recurrent or an ELMo classifier).
-  Columns default to those the model was trained with. Rows whose label the model never saw
+  Columns default to those the model was trained with; labels are mapped as in training
+  (--label-mapping ratings: 1–5 stars → negative/neutral/positive). Rows whose label the model never saw
   are reported and left out of the metrics. --json prints one line: accuracy, macroF1, n, loss,
   perClass, confusion, labels, unknownLabels.`,
   options: {
@@ -37,7 +38,7 @@ export const evaluateCommand: Command = {
     const model = await loadAnyClassifier(dir);
     try {
       const dropped = { count: 0 };
-      const { batches, unknown } = evaluationBatches(csvRows(file, textColumn, labelColumn, dropped), model.encoding, model.labels, batchSize);
+      const { batches, unknown } = evaluationBatches(mapLabels(csvRows(file, textColumn, labelColumn, dropped), trained.labelMapping ?? 'names', file, labelColumn), model.encoding, model.labels, batchSize);
       const result = await evaluate(model, batches);
       const unknownLabels = Object.fromEntries(unknown);
       if (unknown.size > 0) {

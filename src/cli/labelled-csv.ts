@@ -2,7 +2,7 @@ import { DataError } from '../pipeline/errors';
 import type { Dataset } from '../pipeline/pipe';
 import { batch } from '../pipeline/batch';
 import { collate } from '../pipeline/collate';
-import { readLabelledCsv, type LabelledCsvData } from '../pipeline/labelled-csv';
+import { ratingClass, RATING_LABELS, readLabelledCsv, type LabelledCsvData, type LabelMapping } from '../pipeline/labelled-csv';
 import type { Batch, Example, Operator } from '../pipeline/types';
 import type { TextEncoding } from '../models/text-encoding';
 
@@ -24,6 +24,7 @@ export function checkColumns(file: string, columns: readonly string[], wanted: R
 export interface TrainingDataOptions {
   textColumn: string;
   labelColumn: string;
+  labelMapping: LabelMapping;
   validationSplit: number;
   seed: number;
   batchSize: number;
@@ -32,7 +33,7 @@ export interface TrainingDataOptions {
 }
 
 /**
- * train.csv for `seqflow train`: every distinct label a class, a seeded train/validation split
+ * train.csv for `seqflow train`: classes by `labelMapping`, a seeded train/validation split
  * (no test part: that is the user's own file), the rest as `readLabelledCsv` does it.
  */
 export async function trainingData(file: string, o: TrainingDataOptions): Promise<LabelledCsvData> {
@@ -40,7 +41,7 @@ export async function trainingData(file: string, o: TrainingDataOptions): Promis
     return await readLabelledCsv(file, {
       textColumn: o.textColumn,
       labelColumn: o.labelColumn,
-      labelMapping: 'names',
+      labelMapping: o.labelMapping,
       split: { by: 'hash', validation: o.validationSplit, seed: o.seed },
       seqLength: o.seqLength,
       batchSize: o.batchSize,
@@ -53,6 +54,28 @@ export async function trainingData(file: string, o: TrainingDataOptions): Promis
     }
     throw err;
   }
+}
+
+/**
+ * The rows' labels as class names the way the model was trained: 1–5 ratings become
+ * negative/neutral/positive under 'ratings' (a rating that is not a number is an error naming
+ * the file and row); 'names' keeps them as they are.
+ */
+export function mapLabels(rows: Dataset<LabelledRow>, mapping: LabelMapping, file: string, labelColumn: string): Dataset<LabelledRow> {
+  if (mapping === 'names') return rows;
+  return rows.pipe(async function* (source) {
+    let row = 0;
+    for await (const r of source) {
+      let label: string;
+      try {
+        label = RATING_LABELS[ratingClass(r.label, row, labelColumn)];
+      } catch (err) {
+        throw new DataError((err as Error).message, { source: file });
+      }
+      row += 1;
+      yield { ...r, label };
+    }
+  });
 }
 
 export interface ScoredBatches {

@@ -33,10 +33,13 @@ export const trainCommand: Command = {
   usage: `seqflow train --data train.csv --text-column text --label-column class --out model-dir
               [--model lstm|bilstm|gru|bigru|elmo] [--epochs N] [--seed N] [--backend NAME]
               [--validation-split 0.1] [--batch-size 32] [--seq-length N] [--max-tokens 25000]
+              [--label-mapping names|ratings]
               [--hidden N] [--layers N] [--learning-rate 0.001]
               [--elmo options.json,weights.hdf5] [--fine-tune]
 
-  Labels are the distinct values of the label column (sorted). The vocabulary is built from the
+  Labels are the distinct values of the label column (numbers in numeric order, otherwise
+  sorted); --label-mapping ratings maps 1–5 star ratings to negative (≤2), neutral (3) and
+  positive (≥4) as the course notebook does, and evaluate maps them the same way. The vocabulary is built from the
   training part; --validation-split holds out a seeded fraction, evaluated after every epoch.
   Without --seq-length, texts are cut at the 95th percentile of the training texts' lengths.
 
@@ -62,6 +65,7 @@ export const trainCommand: Command = {
     hidden: { type: 'string' },
     layers: { type: 'string' },
     'learning-rate': { type: 'string' },
+    'label-mapping': { type: 'string', default: 'names' },
     elmo: { type: 'string' },
     'fine-tune': { type: 'boolean', default: false },
   },
@@ -88,10 +92,12 @@ export const trainCommand: Command = {
     const hiddenSize = optionalInteger(values, 'hidden', 1) ?? 64;
     const numLayers = optionalInteger(values, 'layers', 1) ?? 1;
     const learningRate = optionalNumber(values, 'learning-rate', 0, 10);
+    const labelMapping = String(values['label-mapping']);
+    if (labelMapping !== 'names' && labelMapping !== 'ratings') throw new UsageError(`--label-mapping must be names or ratings, got "${labelMapping}"`);
 
     const backend = await startBackend(values.backend);
     checkColumns(file, await csvHeader(file), { 'text-column': textColumn, 'label-column': labelColumn });
-    const data = await trainingData(file, { textColumn, labelColumn, validationSplit, seed, batchSize, seqLength, maxTokens });
+    const data = await trainingData(file, { textColumn, labelColumn, labelMapping, validationSplit, seed, batchSize, seqLength, maxTokens });
     report.info(
       `${file}: ${data.counts.rows} rows (${data.counts.dropped} dropped for a missing value), ${data.labels.length} classes; ` +
         `train ${data.counts.train}, validation ${data.counts.validation}; vocabulary ${data.vocab.size}; sequence length ${data.text.seqLength}; backend ${backend}`,
@@ -118,7 +124,7 @@ export const trainCommand: Command = {
           },
         },
       });
-      const metadata = { trainedOn: path.basename(file), textColumn, labelColumn, epochs: history.epochs.length, backend, ...(biLmFiles ? { elmo: biLmFiles.map((f) => path.basename(f)) } : {}) };
+      const metadata = { trainedOn: path.basename(file), textColumn, labelColumn, labelMapping, epochs: history.epochs.length, backend, ...(biLmFiles ? { elmo: biLmFiles.map((f) => path.basename(f)) } : {}) };
       const saved = classifier instanceof ElmoClassifier ? await saveElmoClassifier(classifier, out, { metadata }) : await saveClassifier(classifier as TextClassifier, out, { metadata });
       report.info(`saved ${saved.location} (${(saved.weightBytes / 1024).toFixed(0)} KiB of weights)`);
     } finally {

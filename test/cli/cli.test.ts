@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { runCli } from './run-cli';
 import { csvField } from '../../src/cli/csv-writer';
 import { useBackend } from '../../src/backends';
+import { writeKaggleFile } from '../fixtures/kaggle-reviews';
 
 const WORDNET = path.resolve(__dirname, '../../../shared/data/wordnet-nouns/train.csv');
 
@@ -104,7 +105,7 @@ describe('seqflow CLI on WordNet noun glosses (class,text)', () => {
   });
 
   it('answers --help on every command and exit 2 on wrong usage', async () => {
-    for (const command of ['train', 'evaluate', 'predict', 'embed']) {
+    for (const command of ['train', 'evaluate', 'predict', 'embed', 'pretrain']) {
       const r = await run(command, '--help');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`seqflow ${command}`);
@@ -115,5 +116,46 @@ describe('seqflow CLI on WordNet noun glosses (class,text)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--epochs');
     expect((await run('predict', '--model', 'm')).stderr).toContain('--data is required');
+    const mapping = await run('train', '--data', trainFile, '--out', path.join(dir, 'x'), '--label-mapping', 'stars');
+    expect(mapping.code).toBe(2);
+    expect(mapping.stderr).toContain('--label-mapping must be names or ratings, got "stars"');
+  });
+});
+
+describe('seqflow train --label-mapping ratings (a Kaggle reviews file with 1–5 stars)', () => {
+  let dir: string;
+  let file: string;
+
+  beforeAll(async () => {
+    await useBackend('cpu');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seqflow-cli-ratings-'));
+    file = path.join(dir, '1429_1.csv');
+    writeKaggleFile(file);
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('trains on three sentiments, and evaluate maps the stars the same way', async () => {
+    const model = path.join(dir, 'model');
+    const train = await run('train', '--data', file, '--text-column', 'reviews.text', '--label-column', 'reviews.rating', '--label-mapping', 'ratings',
+      '--epochs', '1', '--hidden', '8', '--seq-length', '12', '--batch-size', '8', '--validation-split', '0', '--backend', 'cpu', '--out', model);
+    expect(train.code, train.stderr).toBe(0);
+    expect(train.stderr).toMatch(/30 rows \(2 dropped for a missing value\), 3 classes/);
+    const config = JSON.parse(fs.readFileSync(path.join(model, 'config.json'), 'utf8'));
+    expect(config.labels).toEqual(['negative', 'neutral', 'positive']);
+    expect(config.metadata.labelMapping).toBe('ratings');
+    const evaluation = await run('evaluate', '--model', model, '--data', file, '--json', '--backend', 'cpu');
+    expect(evaluation.code, evaluation.stderr).toBe(0);
+    const scores = JSON.parse(evaluation.stdout.trim());
+    // Every complete row scored (none reported as an unknown label): 8 negative, 4 neutral, 18 positive.
+    expect(scores.n).toBe(30);
+    expect(scores.unknownLabels).toEqual({});
+    expect(scores.confusion.map((row: number[]) => row.reduce((a, b) => a + b, 0))).toEqual([8, 4, 18]);
+    // A rating that is not a number is an error naming the file and the row.
+    const bad = path.join(dir, 'bad.csv');
+    fs.writeFileSync(bad, 'reviews.text,reviews.rating\ngood,5\nbad,one star\n');
+    const r = await run('evaluate', '--model', model, '--data', bad, '--backend', 'cpu');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${bad}: row 2, column "reviews.rating": "one star" is not a numeric rating`);
   });
 });
