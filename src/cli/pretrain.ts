@@ -38,8 +38,8 @@ export const pretrainCommand: Command = {
   bilm-tf/AllenNLP layout: options.json, weights.hdf5 (with the softmax) and vocab.txt, and
   pretrain-log.json with the epochs so far. --resume continues from that checkpoint (its sizes
   and vocabulary; the optimizer starts afresh). Sizes: tiny (AllenNLP's test model), medium
-  (512 char filters, 512 → 128 LSTMs), small (the published 'small' ELMo: 2048 filters,
-  4096 → 512 LSTMs; slow on a CPU). --sampled 0 trains with the full softmax.
+  (512 char filters, 512 → 128 LSTMs), small (the published 'small' ELMo's sizes: 2,048
+  char filters, 1,024 → 128 LSTMs; slow on a CPU). --sampled 0 trains with the full softmax.
 
   The optimizer is Adam at 0.002 by default: on Austen, 150 batches of the tiny biLM reach a
   held-out perplexity of ~580 with it against ~1,240 with bilm-tf's Adagrad at 0.2
