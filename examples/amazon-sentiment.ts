@@ -17,6 +17,7 @@ import { useBackend, type BackendRequest } from '../src/backends';
 import { prepareSentimentData, SENTIMENT_DEFAULTS, type LabelMapping } from './pipelines/sentiment';
 import { TextClassifier, DEFAULT_ARCHITECTURE, NOTEBOOK_ARCHITECTURE, type ClassifierArchitecture, type EncoderKind, type Pooling } from '../src/models/classifier';
 import { fit, type History } from '../src/models/fit';
+import { TEXT_CLASSIFIER_LEARNING_RATE } from '../src/models/optimizers';
 import { evaluate, type EvaluationResult } from '../src/models/evaluate';
 import { formatMetrics, metricsFromConfusion } from '../src/models/metrics';
 import { saveClassifier } from '../src/models/io';
@@ -68,7 +69,7 @@ Model and training
   --encoder E            lstm | bilstm | gru | bigru (default ${DEFAULT_ARCHITECTURE.encoder})
   --hidden N --layers N --embedding N --dropout P --pooling last|mean|max
   --optimizer adam|sgd   (default adam; sgd with --notebook)
-  --lr X                 learning rate (default 1e-3)
+  --lr X                 learning rate (default 3e-3 with adam, 1e-3 with sgd)
   --epochs N             (default 3)
   --seed N               (default 0)
   --backend NAME         auto | wasm | cpu | tensorflow | cuda (default auto, or SEQFLOW_BACKEND)
@@ -194,7 +195,7 @@ export async function run(argv: string[], log: (line: string) => void = (l) => c
 
   const architecture = args.notebook ? { ...NOTEBOOK_ARCHITECTURE, ...args.architecture } : { ...DEFAULT_ARCHITECTURE, ...args.architecture };
   const optimizer = args.optimizer ?? (args.notebook ? 'sgd' : 'adam');
-  const learningRate = args.learningRate ?? 1e-3;
+  const learningRate = args.learningRate ?? (optimizer === 'adam' ? TEXT_CLASSIFIER_LEARNING_RATE : 1e-3);
   const model = new TextClassifier({ vocab: data.vocab, labels: data.labels, text: data.text, architecture, seed: args.seed });
   const paramCount = model.trainableVariables.reduce((n, v) => n + v.size, 0);
   const a = model.config;

@@ -6,6 +6,7 @@ import { report } from './report';
 import { startBackend } from './backend';
 import { TextClassifier, type EncoderKind } from '../models/classifier';
 import { fit } from '../models/fit';
+import { TEXT_CLASSIFIER_LEARNING_RATE } from '../models/optimizers';
 import { saveClassifier } from '../models/io';
 import type { TrainableClassifier } from '../models/trainable';
 import { Elmo } from '../models/elmo/elmo';
@@ -14,6 +15,7 @@ import { ElmoClassifier } from '../models/elmo/elmo-classifier';
 import { saveElmoClassifier } from '../models/elmo/classifier-io';
 
 const MODELS: EncoderKind[] = ['lstm', 'bilstm', 'gru', 'bigru'];
+
 const ELMO_NEEDS = '--model elmo needs --elmo options.json,weights.hdf5 (published AllenNLP/bilm-tf weights, or ones from seqflow\'s pre-training)';
 
 /** A frozen biLM's sentence cache holds at most this many bytes of layer outputs. */
@@ -34,7 +36,7 @@ export const trainCommand: Command = {
               [--model lstm|bilstm|gru|bigru|elmo] [--epochs N] [--seed N] [--backend NAME]
               [--validation-split 0.1] [--batch-size 32] [--seq-length N] [--max-tokens 25000]
               [--label-mapping names|ratings]
-              [--hidden N] [--layers N] [--learning-rate 0.001]
+              [--hidden N] [--layers N] [--learning-rate 0.003 (elmo: 0.001)]
               [--elmo options.json,weights.hdf5] [--fine-tune]
 
   Labels are the distinct values of the label column (numbers in numeric order, otherwise
@@ -91,7 +93,8 @@ export const trainCommand: Command = {
     const maxTokens = optionalInteger(values, 'max-tokens', 3) ?? 25000;
     const hiddenSize = optionalInteger(values, 'hidden', 1) ?? 64;
     const numLayers = optionalInteger(values, 'layers', 1) ?? 1;
-    const learningRate = optionalNumber(values, 'learning-rate', 0, 10);
+    // ELMo classifiers keep fit's Adam default (1e-3); the recurrent ones learn faster at 3e-3.
+    const learningRate = optionalNumber(values, 'learning-rate', 0, 10) ?? (isElmo ? undefined : TEXT_CLASSIFIER_LEARNING_RATE);
     const labelMapping = String(values['label-mapping']);
     if (labelMapping !== 'names' && labelMapping !== 'ratings') throw new UsageError(`--label-mapping must be names or ratings, got "${labelMapping}"`);
 

@@ -40,7 +40,7 @@ export {
   type SaveResult,
   type WeightsManifest,
 } from './io';
-export { resolveOptimizer, clipByGlobalNorm, DEFAULT_LEARNING_RATE, type OptimizerName } from './optimizers';
+export { resolveOptimizer, clipByGlobalNorm, DEFAULT_LEARNING_RATE, TEXT_CLASSIFIER_LEARNING_RATE, type OptimizerName } from './optimizers';
 export { ProgressBar, terminalStream, type ProgressBarOptions } from './progress-bar';
 export { trainingCurveSvg, type CurveOptions } from './training-curve';
 export type { BatchSource } from './batches';
