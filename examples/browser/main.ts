@@ -8,7 +8,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, useBackend } from '../../src/backends';
 import { TextClassifier, type ClassifierArchitecture } from '../../src/models/classifier';
 import { fit } from '../../src/models/fit';
-import { TEXT_CLASSIFIER_LEARNING_RATE } from '../../src/models/optimizers';
 import { loadClassifier, saveClassifier } from '../../src/models/io';
 import type { SourceInput } from '../../src/pipeline/byte-source';
 import { readCsv } from '../../src/pipeline/read-csv';
@@ -200,7 +199,6 @@ async function train(): Promise<void> {
     const history = await fit(next, prepared.train, {
       epochs,
       seed,
-      learningRate: TEXT_CLASSIFIER_LEARNING_RATE,
       signal: stepping.signal,
       validation: prepared.validation,
       progress: false,

@@ -6,7 +6,6 @@ import { report } from './report';
 import { startBackend } from './backend';
 import { TextClassifier, type EncoderKind } from '../models/classifier';
 import { fit } from '../models/fit';
-import { TEXT_CLASSIFIER_LEARNING_RATE } from '../models/optimizers';
 import { saveClassifier } from '../models/io';
 import type { TrainableClassifier } from '../models/trainable';
 import { Elmo } from '../models/elmo/elmo';
@@ -93,8 +92,8 @@ export const trainCommand: Command = {
     const maxTokens = optionalInteger(values, 'max-tokens', 3) ?? 25000;
     const hiddenSize = optionalInteger(values, 'hidden', 1) ?? 64;
     const numLayers = optionalInteger(values, 'layers', 1) ?? 1;
-    // ELMo classifiers keep fit's Adam default (1e-3); the recurrent ones learn faster at 3e-3.
-    const learningRate = optionalNumber(values, 'learning-rate', 0, 10) ?? (isElmo ? undefined : TEXT_CLASSIFIER_LEARNING_RATE);
+    // Unset: each classifier's own Adam default (TextClassifier 3e-3, ElmoClassifier 1e-3).
+    const learningRate = optionalNumber(values, 'learning-rate', 0, 10);
     const labelMapping = String(values['label-mapping']);
     if (labelMapping !== 'names' && labelMapping !== 'ratings') throw new UsageError(`--label-mapping must be names or ratings, got "${labelMapping}"`);
 

@@ -4,6 +4,7 @@ import { Recurrent, type RecurrentState } from './recurrent';
 import { uniqueVariableName } from './variable-names';
 import { TextEncoding, type TextSettings, type VocabJSON } from './text-encoding';
 import { NoiseSeeds } from './noise-seeds';
+import { TEXT_CLASSIFIER_LEARNING_RATE } from './optimizers';
 
 export type EncoderKind = 'lstm' | 'bilstm' | 'gru' | 'bigru';
 export type Pooling = 'last' | 'mean' | 'max';
@@ -160,6 +161,9 @@ export class TextClassifier {
     out['fc.bias'] = this.fcBias;
     return out;
   }
+
+  /** What fit's Adam uses when given no learning rate (measurements: TEXT_CLASSIFIER_LEARNING_RATE). */
+  readonly adamLearningRate = TEXT_CLASSIFIER_LEARNING_RATE;
 
   get trainableVariables(): tf.Variable[] {
     return Object.values(this.namedWeights());

@@ -63,6 +63,7 @@ export interface FitOptions {
   epochs?: number;
   /** 'adam' (default), 'sgd' or a tf.Optimizer (which fit then does not dispose). */
   optimizer?: OptimizerName | tf.Optimizer;
+  /** Default: the model's `adamLearningRate` with Adam (the TextClassifier's is 3e-3), else 1e-3. */
   learningRate?: number;
   /** Clip the gradients' global L2 norm to this value. */
   clipNorm?: number;
@@ -105,7 +106,9 @@ export async function fit(model: TrainableClassifier, trainBatches: BatchSource,
   const drawProgress = opts.progress === true || ((opts.progress ?? 'auto') === 'auto' && terminalStream() !== undefined);
   if (opts.seed !== undefined) model.reseed(opts.seed);
 
-  const { optimizer, owned } = resolveOptimizer(opts.optimizer ?? 'adam', opts.learningRate);
+  const optimizerChoice = opts.optimizer ?? 'adam';
+  const learningRate = opts.learningRate ?? (optimizerChoice === 'adam' ? model.adamLearningRate : undefined);
+  const { optimizer, owned } = resolveOptimizer(optimizerChoice, learningRate);
   const variables = model.trainableVariables;
   const k = model.config.numClasses;
   const history: History = { epochs: [], stopReason: 'completed', seconds: 0, timing: { data: 0, step: 0, validation: 0 } };

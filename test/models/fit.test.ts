@@ -127,6 +127,23 @@ describe('fit', () => {
     model.dispose();
   });
 
+  it("uses the model's Adam learning rate when given none: Adam's first step moves each weight by ±lr", async () => {
+    // Adam's first update is lr · m̂ / (√v̂ + ε) = lr · g / |g| for every weight with a gradient.
+    const firstStep = async (learningRate?: number) => {
+      const model = makeModel(1, { ...arch, dropout: 0 });
+      const before = weightsOf(model);
+      await fit(model, batches(model).slice(0, 1), { epochs: 1, optimizer: 'adam', learningRate });
+      const after = weightsOf(model);
+      model.dispose();
+      return Math.max(...Object.keys(before).flatMap((k) => before[k].map((v, i) => Math.abs(after[k][i] - v))));
+    };
+    const probe = makeModel();
+    expect(probe.adamLearningRate).toBe(3e-3);
+    probe.dispose();
+    expect(await firstStep()).toBeCloseTo(3e-3, 6);
+    expect(await firstStep(0.02)).toBeCloseTo(0.02, 6);
+  });
+
   it('accepts a tf.Optimizer (and leaves it to the caller) and clips gradients', async () => {
     const model = makeModel();
     const optimizer = tf.train.adam(0.01);
