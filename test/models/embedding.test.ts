@@ -68,15 +68,28 @@ for (const backend of ['cpu', 'wasm']) {
       emb.dispose();
     });
 
-    if (backend === 'cpu') {
-      it('names an id outside the vocabulary', () => {
-        const emb = new Embedding(4, 2);
-        const ids = tf.tensor2d([[0, 4]], [1, 2], 'int32');
-        expect(() => emb.apply(ids)).toThrow(/token id 4 at position 1 is outside the vocabulary \[0, 4\)/);
-        ids.dispose();
-        emb.dispose();
-      });
-    }
+    it('names an id outside the vocabulary', () => {
+      const emb = new Embedding(4, 2);
+      const ids = tf.tensor2d([[0, 4]], [1, 2], 'int32');
+      expect(() => emb.apply(ids)).toThrow(/token id 4 at position 1 is outside the vocabulary \[0, 4\)/);
+      ids.dispose();
+      emb.dispose();
+    });
+
+    it('looks up the updated rows after each optimizer step (no stale copy of the table)', () => {
+      const emb = new Embedding(5, 2, { seed: 4 });
+      const ids = tf.tensor2d([[2, 4, 2]], [1, 3], 'int32');
+      const opt = tf.train.sgd(0.25);
+      for (let step = 0; step < 3; step++) {
+        const looked = tf.tidy(() => emb.apply(ids).arraySync()[0]);
+        const table = emb.weight.arraySync() as number[][];
+        expect(looked).toEqual([table[2], table[4], table[2]]);
+        opt.minimize(() => tf.sum(emb.apply(ids)) as tf.Scalar);
+      }
+      opt.dispose();
+      ids.dispose();
+      emb.dispose();
+    });
 
     it('is seeded: the same seed gives the same weights', () => {
       const a = new Embedding(4, 3, { seed: 9 });
