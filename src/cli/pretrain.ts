@@ -22,16 +22,18 @@ const SIZES: Record<string, () => ElmoOptions> = { tiny: tinyElmoOptions, medium
 export const pretrainCommand: Command = {
   name: 'pretrain',
   summary: 'pre-train an ELMo biLM on unlabelled text (for train --model elmo and embed)',
-  usage: `seqflow pretrain --data corpus.txt|reviews.csv --out elmo-dir
+  usage: `seqflow pretrain --data corpus.txt|reviews.csv[,more files] --out elmo-dir
               [--text-column review] [--size tiny|medium|small] [--epochs 1] [--resume]
               [--batch-size 32] [--max-tokens 20] [--vocab-size 10000] [--sampled 1024]
               [--held-out 0.02] [--optimizer adam|adagrad] [--learning-rate X] [--clip-norm 10]
               [--dropout 0.1] [--max-batches N] [--seed N] [--backend NAME]
 
-  A text file is read a line at a time; a .csv file gives the text of --text-column. Each text
+  A text file is read a line at a time; a .csv file gives the text of --text-column. Several
+  files, separated by commas, are read one after the other (e.g. unlabelled reviews and a
+  novel: --data reviews.csv,austen.txt --text-column review). Each text
   is normalised and tokenised as the classifiers do (the notebook's preprocess, then
   basic_english), so a biLM trained here fits \`seqflow train --model elmo\`; texts longer than
-  --max-tokens are cut into pieces. The file is streamed again every epoch, not held in memory.
+  --max-tokens are cut into pieces. The files are streamed again every epoch, not held in memory.
 
   A seeded --held-out fraction of the texts is kept out of training; each epoch logs the loss
   and each direction's perplexity on them. After every epoch --out holds a checkpoint in the
@@ -65,16 +67,17 @@ export const pretrainCommand: Command = {
     backend: { type: 'string' },
   },
   async run(values) {
-    const file = requireString(values, 'data');
+    const files = requireString(values, 'data').split(',').map((f) => f.trim());
+    if (files.some((f) => f === '')) throw new UsageError(`--data: an empty file name in "${String(values.data)}"`);
     const out = requireString(values, 'out');
     const size = String(values.size);
     if (!(size in SIZES)) throw new UsageError(`--size must be one of ${Object.keys(SIZES).join(', ')}, got "${size}"`);
     const optimizer = String(values.optimizer);
     if (optimizer !== 'adagrad' && optimizer !== 'adam') throw new UsageError(`--optimizer must be adagrad or adam, got "${optimizer}"`);
-    const isCsv = /\.csv$/i.test(file);
+    const isCsv = (f: string) => /\.csv$/i.test(f);
     const textColumn = values['text-column'];
-    if (isCsv && typeof textColumn !== 'string') throw new UsageError('--text-column is required for a .csv file (the column holding the text)');
-    if (!isCsv && textColumn !== undefined) throw new UsageError('--text-column applies to .csv files only; a text file is read a line at a time');
+    if (files.some(isCsv) && typeof textColumn !== 'string') throw new UsageError('--text-column is required for a .csv file (the column holding the text)');
+    if (!files.some(isCsv) && textColumn !== undefined) throw new UsageError('--text-column applies to .csv files only; a text file is read a line at a time');
     const epochs = optionalInteger(values, 'epochs', 1) ?? 1;
     const batchSize = optionalInteger(values, 'batch-size', 1) ?? 32;
     const maxTokens = optionalInteger(values, 'max-tokens', 1) ?? 20;
@@ -86,15 +89,13 @@ export const pretrainCommand: Command = {
     const dropout = optionalNumber(values, 'dropout', 0, 0.9);
     const maxBatches = optionalInteger(values, 'max-batches', 1);
     const seed = optionalInteger(values, 'seed', 0) ?? 1;
-    if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
-    if (isCsv) checkColumns(file, await csvHeader(file), { 'text-column': textColumn as string });
+    for (const file of files) {
+      if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+      if (isCsv(file)) checkColumns(file, await csvHeader(file), { 'text-column': textColumn as string });
+    }
 
     const backend = await startBackend(values.backend);
-    const texts: Dataset<string> = isCsv
-      ? pipe(readCsv(file, { select: [textColumn as string], dropna: true }) as AsyncIterable<CsvRecord>, async function* (rows) {
-          for await (const r of rows) yield r[textColumn as string];
-        })
-      : pipe(readLines(file, { skipEmpty: true }));
+    const texts: Dataset<string> = pipe(() => textsOf(files, textColumn as string | undefined));
     const sentences = texts.pipe(preprocess(), tokenize('basic_english'), async function* (source) {
       for await (const tokens of source) if (tokens.length > 0) yield tokens;
     });
@@ -122,7 +123,7 @@ export const pretrainCommand: Command = {
     }
     if (sampled >= vocab.size) throw new UsageError(`--sampled must be below the vocabulary size (${vocab.size}); use 0 for the full softmax`);
     report.info(
-      `${file}: vocabulary ${vocab.size} words; ${resuming ? 'checkpoint' : size} biLM (${options.lstm.n_layers} layers, ${options.lstm.dim} → ${options.lstm.projection_dim}); ` +
+      `${files.join(', ')}: vocabulary ${vocab.size} words; ${resuming ? 'checkpoint' : size} biLM (${options.lstm.n_layers} layers, ${options.lstm.dim} → ${options.lstm.projection_dim}); ` +
         `${sampled > 0 ? `sampled softmax (${sampled})` : 'full softmax'}; ${heldOutFraction > 0 ? `${heldOutFraction} held out; ` : ''}backend ${backend}`,
     );
 
@@ -161,3 +162,14 @@ export const pretrainCommand: Command = {
     return 0;
   },
 };
+
+/** The texts of each file in turn: a CSV's text column (rows missing it skipped), a text file's non-empty lines. */
+async function* textsOf(files: readonly string[], textColumn: string | undefined): AsyncGenerator<string> {
+  for (const file of files) {
+    if (/\.csv$/i.test(file)) {
+      for await (const r of readCsv(file, { select: [textColumn!], dropna: true }) as AsyncIterable<CsvRecord>) yield r[textColumn!];
+    } else {
+      yield* readLines(file, { skipEmpty: true });
+    }
+  }
+}

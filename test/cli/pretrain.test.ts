@@ -90,11 +90,14 @@ describe('seqflow pretrain', () => {
     expect(log.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2, 3]);
   });
 
-  it('reads the text column of a CSV, and its biLM carries a classifier through seqflow train --model elmo', async () => {
+  it('reads the text column of a CSV beside a text file, and its biLM carries a classifier through seqflow train --model elmo', async () => {
     const csvOut = path.join(dir, 'elmo-reviews');
-    const p = await runCli('pretrain', '--data', reviews, '--text-column', 'review', '--out', csvOut, '--epochs', '1', ...small(300));
+    const p = await runCli('pretrain', '--data', `${reviews},${corpus}`, '--text-column', 'review', '--out', csvOut, '--epochs', '1', ...small(3000));
     expect(p.code, p.stderr).toBe(0);
     expect(p.stderr).toMatch(/vocabulary \d+ words/);
+    // Words of both sources: the reviews' (coffee) and Austen's (dashwood).
+    const words = new Set(fs.readFileSync(path.join(csvOut, 'vocab.txt'), 'utf8').split('\n'));
+    expect(words.has('coffee') && words.has('dashwood')).toBe(true);
     const model = path.join(dir, 'model');
     const t = await runCli('train', '--data', reviews, '--text-column', 'review', '--label-column', 'score', '--model', 'elmo',
       '--elmo', `${path.join(csvOut, 'options.json')},${path.join(csvOut, 'weights.hdf5')}`,
