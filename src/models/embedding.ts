@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { hostValues } from './host-values';
 import { uniqueVariableName } from './variable-names';
 
 export interface EmbeddingOptions {
@@ -45,23 +46,6 @@ export class Embedding {
 }
 
 /**
- * The host copy of a weight's values on a backend whose `dataSync` copies (wasm): kept per
- * weight tensor until its data changes (an update gives a variable new data, never new values
- * in the old), so inference reads a table once instead of once per batch.
- */
-const hostCopies = new WeakMap<tf.Tensor, { dataId: object; values: Float32Array }>();
-
-function hostValues(w: tf.Tensor, weight: tf.Tensor): Float32Array {
-  if (tf.getBackend() === 'cpu') return w.dataSync() as Float32Array; // the backing array itself
-  const dataId = w.dataId as object;
-  const kept = hostCopies.get(weight);
-  if (kept && kept.dataId === dataId) return kept.values;
-  const values = w.dataSync() as Float32Array;
-  hostCopies.set(weight, { dataId, values });
-  return values;
-}
-
-/**
  * `weight[ids]` with a scatter-add gradient. `ids` is an input of the custom op (and saved),
  * because a tensor captured only by the closure is disposed before the gradient runs. On the
  * cpu and wasm backends, whose data is a host copy away, both directions are plain loops over
@@ -80,7 +64,7 @@ export function embeddingLookup(weight: tf.Tensor2D, ids: tf.Tensor2D): tf.Tenso
     save([idx]);
     let value: tf.Tensor;
     if (onHost) {
-      const table = hostValues(w, weight);
+      const table = hostValues(w);
       const rows = checkedIds(idx.dataSync() as Int32Array, vocab);
       const out = new Float32Array(n * dim);
       for (let p = 0; p < n; p++) out.set(table.subarray(rows[p] * dim, rows[p] * dim + dim), p * dim);
