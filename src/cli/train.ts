@@ -34,7 +34,7 @@ export const trainCommand: Command = {
   usage: `seqflow train --data train.csv --text-column text --label-column class --out model-dir
               [--model lstm|bilstm|gru|bigru|elmo] [--epochs N] [--seed N] [--backend NAME]
               [--validation-split 0.1] [--batch-size 32] [--seq-length N] [--max-tokens 25000]
-              [--label-mapping names|ratings]
+              [--label-mapping names|ratings] [--patience N]
               [--hidden N] [--layers N] [--learning-rate 0.003 (elmo: 0.001)]
               [--elmo options.json,weights.hdf5] [--fine-tune]
 
@@ -43,6 +43,8 @@ export const trainCommand: Command = {
   positive (≥4) as the course notebook does, and evaluate maps them the same way. The vocabulary is built from the
   training part; --validation-split holds out a seeded fraction, evaluated after every epoch.
   Without --seq-length, texts are cut at the 95th percentile of the training texts' lengths.
+  --patience N stops when the validation loss has not improved for N epochs and saves the
+  weights of the best epoch (--epochs is then the most it trains).
 
   --model elmo trains a classifier on ELMo representations (a learnt scalar mix of the biLM's
   layers, max-pooled over the tokens, then a dense layer) and needs --elmo with the biLM's
@@ -67,6 +69,7 @@ export const trainCommand: Command = {
     layers: { type: 'string' },
     'learning-rate': { type: 'string' },
     'label-mapping': { type: 'string', default: 'names' },
+    patience: { type: 'string' },
     elmo: { type: 'string' },
     'fine-tune': { type: 'boolean', default: false },
   },
@@ -94,6 +97,8 @@ export const trainCommand: Command = {
     const numLayers = optionalInteger(values, 'layers', 1) ?? 1;
     // Unset: each classifier's own Adam default (TextClassifier 3e-3, ElmoClassifier 1e-3).
     const learningRate = optionalNumber(values, 'learning-rate', 0, 10);
+    const patience = optionalInteger(values, 'patience', 1);
+    if (patience !== undefined && validationSplit === 0) throw new UsageError('--patience watches the validation loss: it needs --validation-split above 0');
     const labelMapping = String(values['label-mapping']);
     if (labelMapping !== 'names' && labelMapping !== 'ratings') throw new UsageError(`--label-mapping must be names or ratings, got "${labelMapping}"`);
 
@@ -113,6 +118,7 @@ export const trainCommand: Command = {
         seed,
         learningRate,
         validation: data.validation,
+        earlyStopping: patience === undefined ? undefined : { monitor: 'loss', patience, restoreBest: true },
         stepsPerEpoch: Math.ceil(data.counts.train / batchSize),
         progress: report.interactive,
         callbacks: {
@@ -126,7 +132,11 @@ export const trainCommand: Command = {
           },
         },
       });
-      const metadata = { trainedOn: path.basename(file), textColumn, labelColumn, labelMapping, epochs: history.epochs.length, backend, ...(biLmFiles ? { elmo: biLmFiles.map((f) => path.basename(f)) } : {}) };
+      if (history.bestEpoch !== undefined) {
+        const stopped = history.stopReason === 'early-stopping' ? `stopped after epoch ${history.epochs.length}; ` : '';
+        report.info(`${stopped}keeping the weights of epoch ${history.bestEpoch} (lowest validation loss)`);
+      }
+      const metadata = { trainedOn: path.basename(file), textColumn, labelColumn, labelMapping, epochs: history.bestEpoch ?? history.epochs.length, backend, ...(biLmFiles ? { elmo: biLmFiles.map((f) => path.basename(f)) } : {}) };
       const saved = classifier instanceof ElmoClassifier ? await saveElmoClassifier(classifier, out, { metadata }) : await saveClassifier(classifier as TextClassifier, out, { metadata });
       report.info(`saved ${saved.location} (${(saved.weightBytes / 1024).toFixed(0)} KiB of weights)`);
     } finally {

@@ -79,6 +79,23 @@ describe('seqflow CLI on WordNet noun glosses (class,text)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('--patience stops when the validation loss stops falling and keeps the best epoch', async () => {
+    const model = path.join(dir, 'model-patience');
+    const r = await run('train', '--data', trainFile, '--text-column', 'text', '--label-column', 'class', '--epochs', '12', '--patience', '1', '--seed', '3',
+      '--hidden', '16', '--seq-length', '24', '--batch-size', '32', '--learning-rate', '0.03', '--validation-split', '0.2', '--backend', 'cpu', '--out', model);
+    expect(r.code, r.stderr).toBe(0);
+    const losses = [...r.stderr.matchAll(/^epoch (\d+)\/12: .*validation loss ([\d.]+)/gm)].map((m) => Number(m[2]));
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    // A large step on 640 rows overfits within a few epochs: it stops one epoch after the best.
+    expect(losses.length).toBeLessThan(12);
+    expect(losses.length).toBe(best + 1);
+    expect(r.stderr).toContain(`stopped after epoch ${losses.length}; keeping the weights of epoch ${best} (lowest validation loss)`);
+    expect(JSON.parse(fs.readFileSync(path.join(model, 'config.json'), 'utf8')).metadata.epochs).toBe(best);
+    const noValidation = await run('train', '--data', trainFile, '--out', model, '--patience', '2', '--validation-split', '0');
+    expect(noValidation.code).toBe(2);
+    expect(noValidation.stderr).toContain('--patience watches the validation loss: it needs --validation-split above 0');
+  });
+
   it('numbers rows from 0 when no id column is given', async () => {
     const model = path.join(dir, 'model');
     const submission = path.join(dir, 'plain.csv');
