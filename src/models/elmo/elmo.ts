@@ -33,6 +33,11 @@ export interface ElmoConfig {
    * through the biLM once. Not used in stateful mode.
    */
   sentenceCacheSize?: number;
+  /**
+   * And at most this many bytes of layer values (default: no limit beyond the count); the
+   * oldest sentences make room. A sentence takes 4 · layers · 2·projection_dim bytes per token.
+   */
+  sentenceCacheBytes?: number;
 }
 
 export interface ElmoOutput {
@@ -50,6 +55,7 @@ export class Elmo {
   readonly mixes: ScalarMix[];
   private readonly cache = new Map<string, Float32Array>();
   private readonly sentenceCache = new Map<string, Float32Array[]>();
+  private sentenceCacheUsed = 0;
   private readonly config: Required<Omit<ElmoConfig, 'scalarMixParameters'>>;
 
   constructor(
@@ -64,7 +70,9 @@ export class Elmo {
       stateful: config.stateful ?? false,
       cacheWords: config.cacheWords ?? true,
       sentenceCacheSize: config.sentenceCacheSize ?? 0,
+      sentenceCacheBytes: config.sentenceCacheBytes ?? Infinity,
     };
+    if (!(this.config.sentenceCacheBytes >= 0)) throw new Error(`Elmo: sentenceCacheBytes must be >= 0, got ${config.sentenceCacheBytes}`);
     if (!(this.config.numOutputRepresentations >= 1)) throw new Error('Elmo: numOutputRepresentations must be >= 1');
     if (this.config.dropout < 0 || this.config.dropout >= 1) throw new Error('Elmo: dropout must be in [0, 1)');
     bilm.stateful = this.config.stateful;
@@ -112,10 +120,16 @@ export class Elmo {
     return this.sentenceCache.size;
   }
 
+  /** Bytes of layer values the sentence cache holds. */
+  get sentenceCacheByteCount(): number {
+    return this.sentenceCacheUsed;
+  }
+
   /** Turns the sentence cache off (and empties it), e.g. when the biLM's weights start to train. */
   disableSentenceCache(): void {
     this.config.sentenceCacheSize = 0;
     this.sentenceCache.clear();
+    this.sentenceCacheUsed = 0;
   }
 
   /**
@@ -158,6 +172,20 @@ export class Elmo {
     return result;
   }
 
+  /** Caches one sentence's layers, evicting the oldest past the count or byte limit; too large alone, it is not kept. */
+  private keepSentence(key: string, perLayer: Float32Array[]): void {
+    const bytes = perLayer.reduce((n, v) => n + v.byteLength, 0);
+    const { sentenceCacheSize: maxCount, sentenceCacheBytes: maxBytes } = this.config;
+    if (bytes > maxBytes) return;
+    while (this.sentenceCache.size > 0 && (this.sentenceCache.size >= maxCount || this.sentenceCacheUsed + bytes > maxBytes)) {
+      const [oldKey, oldLayers] = this.sentenceCache.entries().next().value!;
+      this.sentenceCache.delete(oldKey);
+      this.sentenceCacheUsed -= oldLayers.reduce((n, v) => n + v.byteLength, 0);
+    }
+    this.sentenceCache.set(key, perLayer);
+    this.sentenceCacheUsed += bytes;
+  }
+
   /** The biLM layers with boundaries, from the sentence cache where it holds every row. */
   private biLmLayers(rows: string[][], lengths: Int32Array, steps: number): { layers: tf.Tensor3D[]; mask: tf.Tensor2D } {
     const useCache = this.config.sentenceCacheSize > 0 && !this.bilm.stateful;
@@ -187,8 +215,7 @@ export class Elmo {
         const len = runLengths[r];
         const perLayer = values.map((v) => v.slice(r * runSteps * width, (r * runSteps + len) * width));
         found.set(key, perLayer);
-        if (this.sentenceCache.size >= this.config.sentenceCacheSize) this.sentenceCache.delete(this.sentenceCache.keys().next().value!);
-        this.sentenceCache.set(key, perLayer);
+        this.keepSentence(key, perLayer);
       });
     }
     const width = this.outputDim;
@@ -220,6 +247,7 @@ export class Elmo {
   clearCache(): void {
     this.cache.clear();
     this.sentenceCache.clear();
+    this.sentenceCacheUsed = 0;
   }
 
   resetStates(): void {

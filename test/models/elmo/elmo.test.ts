@@ -79,6 +79,28 @@ describe('Elmo.embed', () => {
     plain.dispose();
   });
 
+  it('keeps the sentence cache within its byte limit, oldest sentences out first', async () => {
+    const probe = await Elmo.load(fixture('options.json'), fixture('lm_weights.hdf5'));
+    const perToken = 4 * (probe.bilm.nLayers + 1) * probe.outputDim;
+    probe.dispose();
+    // Room for exactly the last two of three sentences (each with its two boundary tokens).
+    const sentences = [lists[0][1], lists[1][4], lists[2][3]];
+    const sizes = sentences.map((s) => (s.length + 2) * perToken);
+    const limit = sizes[1] + sizes[2];
+    const cached = await Elmo.load(fixture('options.json'), fixture('lm_weights.hdf5'), { sentenceCacheSize: 100, sentenceCacheBytes: limit });
+    for (const s of sentences) Elmo.disposeOutput(cached.embed([s]));
+    expect(cached.sentenceCacheByteCount).toBeLessThanOrEqual(limit);
+    expect(cached.sentenceCacheByteCount).toBe(sizes[1] + sizes[2]);
+    expect(cached.sentenceCacheCount).toBe(2);
+    cached.clearCache();
+    expect([cached.sentenceCacheCount, cached.sentenceCacheByteCount]).toEqual([0, 0]);
+    const tooSmall = await Elmo.load(fixture('options.json'), fixture('lm_weights.hdf5'), { sentenceCacheSize: 100, sentenceCacheBytes: Math.min(...sizes) - 1 });
+    Elmo.disposeOutput(tooSmall.embed([sentences[0]]));
+    expect(tooSmall.sentenceCacheCount).toBe(0);
+    cached.dispose();
+    tooSmall.dispose();
+  });
+
   it('keeps boundaries when asked, makes several layer-normed mixes, and trains the mixes', async () => {
     const elmo = await Elmo.load(fixture('options.json'), fixture('lm_weights.hdf5'), {
       keepSentenceBoundaries: true,
