@@ -2,15 +2,9 @@ import { DataError } from '../pipeline/errors';
 import type { Dataset } from '../pipeline/pipe';
 import { batch } from '../pipeline/batch';
 import { collate } from '../pipeline/collate';
-import { ratingClass, RATING_LABELS, readLabelledCsv, type LabelledCsvData, type LabelMapping } from '../pipeline/labelled-csv';
+import { ratingClass, RATING_LABELS, readLabelledCsv, type LabelledCsvData, type LabelledRow, type LabelMapping } from '../pipeline/labelled-csv';
 import type { Batch, Example, Operator } from '../pipeline/types';
 import type { TextEncoding } from '../models/text-encoding';
-
-/** A CSV row reduced to what a classifier reads (`csvRows`). */
-export interface LabelledRow {
-  text: string;
-  label: string;
-}
 
 /** A column a flag names that the file lacks is an error naming the flag and listing the columns that exist. */
 export function checkColumns(file: string, columns: readonly string[], wanted: Record<string, string | undefined>): void {
@@ -65,16 +59,7 @@ export function mapLabels(rows: Dataset<LabelledRow>, mapping: LabelMapping, fil
   if (mapping === 'names') return rows;
   return rows.pipe(async function* (source) {
     let row = 0;
-    for await (const r of source) {
-      let label: string;
-      try {
-        label = RATING_LABELS[ratingClass(r.label, row, labelColumn)];
-      } catch (err) {
-        throw new DataError((err as Error).message, { source: file });
-      }
-      row += 1;
-      yield { ...r, label };
-    }
+    for await (const r of source) yield { ...r, label: RATING_LABELS[ratingClass(r.label, row++, labelColumn, file)] };
   });
 }
 

@@ -19,6 +19,8 @@ import { mediumElmoOptions, pretrainBiLm, smallElmoOptions, tinyElmoOptions, typ
 
 const SIZES: Record<string, () => ElmoOptions> = { tiny: tinyElmoOptions, medium: mediumElmoOptions, small: smallElmoOptions };
 
+const isCsv = (file: string): boolean => /\.csv$/i.test(file);
+
 export const pretrainCommand: Command = {
   name: 'pretrain',
   summary: 'pre-train an ELMo biLM on unlabelled text (for train --model elmo and embed)',
@@ -74,7 +76,6 @@ export const pretrainCommand: Command = {
     if (!(size in SIZES)) throw new UsageError(`--size must be one of ${Object.keys(SIZES).join(', ')}, got "${size}"`);
     const optimizer = String(values.optimizer);
     if (optimizer !== 'adagrad' && optimizer !== 'adam') throw new UsageError(`--optimizer must be adagrad or adam, got "${optimizer}"`);
-    const isCsv = (f: string) => /\.csv$/i.test(f);
     const textColumn = values['text-column'];
     if (files.some(isCsv) && typeof textColumn !== 'string') throw new UsageError('--text-column is required for a .csv file (the column holding the text)');
     if (!files.some(isCsv) && textColumn !== undefined) throw new UsageError('--text-column applies to .csv files only; a text file is read a line at a time');
@@ -166,7 +167,7 @@ export const pretrainCommand: Command = {
 /** The texts of each file in turn: a CSV's text column (rows missing it skipped), a text file's non-empty lines. */
 async function* textsOf(files: readonly string[], textColumn: string | undefined): AsyncGenerator<string> {
   for (const file of files) {
-    if (/\.csv$/i.test(file)) {
+    if (isCsv(file)) {
       for await (const r of readCsv(file, { select: [textColumn!], dropna: true }) as AsyncIterable<CsvRecord>) yield r[textColumn!];
     } else {
       yield* readLines(file, { skipEmpty: true });

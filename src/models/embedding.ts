@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { isHostBackend } from '../backends/kernels/host-backends';
 import { hostValues } from './host-values';
 import { uniqueVariableName } from './variable-names';
 
@@ -57,7 +58,7 @@ export function embeddingLookup(weight: tf.Tensor2D, ids: tf.Tensor2D): tf.Tenso
   const [vocab, dim] = weight.shape;
   const [batch, time] = ids.shape;
   const n = batch * time;
-  const onHost = tf.getBackend() === 'cpu' || tf.getBackend() === 'wasm';
+  const onHost = isHostBackend();
   const lookup = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [w, idx] = args as tf.Tensor[];
     const save = args[2] as tf.GradSaveFunc;

@@ -7,12 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { matrixEngine } from '../backends/kernels/engine-choice';
+import { isHostBackend } from '../backends/kernels/host-backends';
 import { transposeInto, type MatrixEngine } from '../backends/kernels/cpu/matrix-engine';
-
-function usesEngine(): boolean {
-  const backend = tf.getBackend();
-  return backend === 'cpu' || backend === 'wasm';
-}
 
 function floats(t: tf.Tensor): Float32Array {
   return t.dataSync() as Float32Array;
@@ -67,7 +63,7 @@ function checkShapes(a: tf.Tensor, b: tf.Tensor, transposeB: boolean): void {
  */
 export function engineMatMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeB = false): tf.Tensor2D {
   checkShapes(a, b, transposeB);
-  if (!usesEngine()) return tf.matMul(a, b, false, transposeB);
+  if (!isHostBackend()) return tf.matMul(a, b, false, transposeB);
   const [M, K] = a.shape;
   const N = transposeB ? b.shape[0] : b.shape[1];
   const op = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {

@@ -91,7 +91,8 @@ const LABEL_COLUMNS = ['score', 'label', 'class', 'sentiment', 'rating', 'review
 const SPECIALS = ['<UNK>', '<PAD>'];
 const MAX_SHUFFLE_BUFFER = 50_000;
 
-interface Row {
+/** A CSV row reduced to what a classifier reads (`csvRows`). */
+export interface LabelledRow {
   text: string;
   label: string;
 }
@@ -122,13 +123,7 @@ export async function readLabelledCsv(input: SourceInput, options: LabelledCsvOp
   const values = new Map<string, number>();
   let total = 0;
   for await (const r of rows) {
-    if (labelMapping === 'ratings') {
-      try {
-        ratingClass(r.label, total, labelColumn);
-      } catch (err) {
-        throw fail((err as Error).message);
-      }
-    }
+    if (labelMapping === 'ratings') ratingClass(r.label, total, labelColumn, source); // validates
     values.set(r.label, (values.get(r.label) ?? 0) + 1);
     total += 1;
   }
@@ -151,7 +146,7 @@ export async function readLabelledCsv(input: SourceInput, options: LabelledCsvOp
   for (const [v, n] of values) perClass[labels[toClass(v)]] += n;
 
   const parts = splitRows(rows, total, o.split ?? { by: 'position' }, signal, fail);
-  const tokens = (ds: Dataset<Row>) => ds.pipe(preprocess({ key: 'text', signal }), tokenize('basic_english', { key: 'text', signal }));
+  const tokens = (ds: Dataset<LabelledRow>) => ds.pipe(preprocess({ key: 'text', signal }), tokenize('basic_english', { key: 'text', signal }));
 
   // Pass 2: the vocabulary, from the training rows only; their lengths choose seqLength.
   let trainCount = 0;
@@ -169,7 +164,7 @@ export async function readLabelledCsv(input: SourceInput, options: LabelledCsvOp
   const padId = vocab.tokenToId('<PAD>');
   const classIndex = Object.fromEntries([...values.keys()].map((v) => [v, toClass(v)]));
 
-  const batches = (ds: Dataset<Row>, shuffled: boolean): Dataset<Batch> => {
+  const batches = (ds: Dataset<LabelledRow>, shuffled: boolean): Dataset<Batch> => {
     const examples = tokens(ds).pipe(
       encode(vocab, { key: 'text', signal }),
       encodeLabels(classIndex, { key: 'label', signal }),
@@ -197,14 +192,14 @@ export async function readLabelledCsv(input: SourceInput, options: LabelledCsvOp
 }
 
 interface SplitParts {
-  train: Dataset<Row>;
-  validation?: Dataset<Row>;
-  test?: Dataset<Row>;
+  train: Dataset<LabelledRow>;
+  validation?: Dataset<LabelledRow>;
+  test?: Dataset<LabelledRow>;
   /** Known up front for a split by position; counted while building the vocabulary otherwise. */
   validationCount?: number;
 }
 
-function splitRows(rows: Dataset<Row>, total: number, how: RowSplit, signal: AbortSignal | undefined, fail: (reason: string) => Error): SplitParts {
+function splitRows(rows: Dataset<LabelledRow>, total: number, how: RowSplit, signal: AbortSignal | undefined, fail: (reason: string) => Error): SplitParts {
   if (how.by === 'hash') {
     if (!(how.validation > 0)) return { train: rows };
     const parts = split(rows, { validation: how.validation, seed: how.seed ?? 0, signal });
@@ -218,9 +213,9 @@ function splitRows(rows: Dataset<Row>, total: number, how: RowSplit, signal: Abo
   }
   const validationRows = Math.round((total - trainRows) * (how.validationFraction ?? LABELLED_CSV_DEFAULTS.validationFraction));
   return {
-    train: rows.pipe(rowRange<Row>(0, trainRows, signal)),
-    validation: rows.pipe(rowRange<Row>(trainRows, trainRows + validationRows, signal)),
-    test: rows.pipe(rowRange<Row>(trainRows + validationRows, total, signal)),
+    train: rows.pipe(rowRange<LabelledRow>(0, trainRows, signal)),
+    validation: rows.pipe(rowRange<LabelledRow>(trainRows, trainRows + validationRows, signal)),
+    test: rows.pipe(rowRange<LabelledRow>(trainRows + validationRows, total, signal)),
     validationCount: validationRows,
   };
 }
@@ -233,7 +228,7 @@ export async function csvHeader(input: SourceInput, signal?: AbortSignal): Promi
 }
 
 /** Rows with both a text and a label; each row missing either adds 1 to `dropped.count`, none is silently lost. */
-export function csvRows(input: SourceInput, textColumn: string, labelColumn: string, dropped: { count: number }, signal?: AbortSignal): Dataset<Row> {
+export function csvRows(input: SourceInput, textColumn: string, labelColumn: string, dropped: { count: number }, signal?: AbortSignal): Dataset<LabelledRow> {
   const csv = readCsv(input, {
     select: [textColumn, labelColumn],
     dropna: true,
@@ -262,11 +257,15 @@ export function automaticSeqLength(lengths: readonly number[]): number {
   return Math.min(200, Math.max(8, Math.ceil(p95 / 8) * 8));
 }
 
-/** Class of a 1–5 star rating, the notebook's way; anything else is an error naming the row (1-based, among complete rows). */
-export function ratingClass(value: string, row: number, column: string): number {
+/**
+ * Class of a 1–5 star rating, the notebook's way; anything else is an error naming the row
+ * (1-based, among complete rows): a DataError naming `source` too when it is given.
+ */
+export function ratingClass(value: string, row: number, column: string, source?: string): number {
   const r = Number(value);
   if (value.trim() === '' || !Number.isFinite(r)) {
-    throw new RangeError(`row ${row + 1}, column "${column}": ${JSON.stringify(value)} is not a numeric rating`);
+    const reason = `row ${row + 1}, column "${column}": ${JSON.stringify(value)} is not a numeric rating`;
+    throw source === undefined ? new RangeError(reason) : new DataError(reason, { source });
   }
   return r <= 2 ? 0 : r < 4 ? 1 : 2;
 }

@@ -9,16 +9,12 @@
 //   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  w ← w − lr·(m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + ε)
 import * as tf from '@tensorflow/tfjs-core';
 import { matrixEngine } from '../engine-choice';
+import { isHostBackend } from '../host-backends';
 
 type Gradients = tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tensor }>;
 
 function entries(grads: Gradients): Array<[string, tf.Tensor]> {
   return Array.isArray(grads) ? grads.map((g) => [g.name, g.tensor] as [string, tf.Tensor]) : Object.entries(grads);
-}
-
-/** Backends whose dataSync is a host-memory copy, where one Adam loop per variable pays. */
-function fusesOn(backend: string): boolean {
-  return backend === 'cpu' || backend === 'wasm';
 }
 
 function variableNamed(name: string): tf.Variable {
@@ -77,7 +73,7 @@ export class FusedAdam extends tf.Optimizer {
       // The moments of one backend's run are kept; a switch mid-training is almost surely a mistake.
       throw new Error(`FusedAdam: the backend changed during training (${this.backend} → ${backend})`);
     }
-    if (!fusesOn(backend) || this.fallback !== null) {
+    if (!isHostBackend(backend) || this.fallback !== null) {
       this.fallback ??= tf.train.adam(this.learningRate, this.beta1, this.beta2, this.epsilon);
       this.fallback.applyGradients(variableGradients);
       this.incrementIterations();
